@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# The whole test suite from a fresh checkout: install the Debian packages,
+# build with ASan+UBSan and -Werror in build-test/, run `make check`
+# (autotest: unit, golden, tshark and integration tests), then the fuzzers.
+# Exit status is non-zero on any failure.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+"$top/contrib/deps.sh"
+
+jobs=$(nproc 2>/dev/null || echo 2)
+autoreconf -fi
+mkdir -p build-test
+cd build-test
+if [ ! -f config.status ]; then
+	../configure --enable-sanitize --enable-werror
+fi
+make -j"$jobs"
+# ASan: fail on leaks too; UBSan: any report fails the run.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	make check TESTSUITEFLAGS="-j$jobs ${TESTSUITEFLAGS:-}"

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# libtandem-tcap: TCAP message codec (ITU and ANSI), number codecs, and the
+# CAP/INAP/AIN argument codecs. The only code that includes asn1c headers.
+noinst_LIBRARIES += tcap/libtandem-tcap.a
+tcap_libtandem_tcap_a_SOURCES = \
+	tcap/msg.c \
+	tcap/oid.c \
+	$(NULL)
+tcap_libtandem_tcap_a_CPPFLAGS = $(AM_CPPFLAGS) $(ASN1_CPPFLAGS)
+noinst_HEADERS += \
+	include/tandem/tcap_msg.h \
+	include/tandem/tcap_numbers.h \
+	include/tandem/cap.h \
+	$(NULL)
+
+# Link line for anything that uses the codecs.
+TCAP_LIBS = $(top_builddir)/tcap/libtandem-tcap.a $(ASN1_LIB) $(TALLOC_LIBS)

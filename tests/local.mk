@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# tests/: autotest suite (tests/testsuite.at includes one .at file per area).
+# Unit test programs are check_PROGRAMS linked against the same libraries as the
+# daemons; their output is compared with checked-in .ok files.
+
+TESTSUITE_AT = \
+	tests/testsuite.at \
+	$(NULL)
+EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
+
+TESTSUITE = $(srcdir)/tests/testsuite
+AUTOM4TE = $(SHELL) $(top_srcdir)/build-aux/missing --run autom4te
+AUTOTEST = $(AUTOM4TE) -l autotest
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN){ \
+	  echo '# Signature of the current package.'; \
+	  echo 'm4_define([AT_PACKAGE_NAME], [$(PACKAGE_NAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_TARNAME], [$(PACKAGE_TARNAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_VERSION], [$(PACKAGE_VERSION)])'; \
+	  echo 'm4_define([AT_PACKAGE_STRING], [$(PACKAGE_STRING)])'; \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} >'$(srcdir)/tests/package.m4'
+
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4 $(wildcard $(srcdir)/tests/*.at)
+	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)/tests' -o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
+
+check-local: tests/atconfig tests/atlocal $(TESTSUITE)
+	cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' \
+		AUTOTEST_PATH='$(abs_top_builddir)/tests:$(abs_top_builddir)/tools' $(TESTSUITEFLAGS)
+
+installcheck-local: tests/atconfig tests/atlocal $(TESTSUITE)
+	cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' AUTOTEST_PATH='$(bindir)' $(TESTSUITEFLAGS)
+
+clean-local: clean-testsuite
+clean-testsuite:
+	test ! -f '$(TESTSUITE)' || (cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' --clean)
+
+DISTCLEANFILES = tests/atconfig
