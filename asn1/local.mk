@@ -4,10 +4,17 @@
 # warnings by asn1/gen.mk into asn1/gen/libtandem-asn1.a together with the runtime
 # skeletons asn1c copies. Only tcap/ and the protocol codecs include its headers.
 
+# Each protocol family lists its modules in its own fragment.
 ASN1_MODULES = \
 	asn1/TCAP-Messages.asn \
 	asn1/TCAP-Dialogue.asn \
+	$(ASN1_CAP_MODULES) \
+	$(ASN1_ANSI_MODULES) \
 	$(NULL)
+ASN1_CAP_MODULES =
+ASN1_ANSI_MODULES =
+include asn1/cap.mk
+include asn1/ansi.mk
 EXTRA_DIST += $(ASN1_MODULES) asn1/gen.mk
 
 ASN1_LIB = $(top_builddir)/asn1/gen/libtandem-asn1.a

@@ -15,3 +15,7 @@ noinst_HEADERS += \
 
 # Link line for anything that uses the codecs.
 TCAP_LIBS = $(top_builddir)/tcap/libtandem-tcap.a $(ASN1_LIB) $(TALLOC_LIBS)
+
+include tcap/numbers.mk
+include tcap/cap.mk
+include tcap/ansi.mk

@@ -5,7 +5,20 @@
 
 TESTSUITE_AT = \
 	tests/testsuite.at \
+	tests/numbers.at \
+	tests/itu.at \
+	tests/cap.at \
+	tests/ansi.at \
+	tests/tshark.at \
+	tests/server.at \
 	$(NULL)
+
+include tests/numbers.mk
+include tests/itu.mk
+include tests/cap.mk
+include tests/ansi.mk
+include tests/tshark.mk
+include tests/server.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
 
 TESTSUITE = $(srcdir)/tests/testsuite
