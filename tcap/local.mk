@@ -5,12 +5,16 @@ noinst_LIBRARIES += tcap/libtandem-tcap.a
 tcap_libtandem_tcap_a_SOURCES = \
 	tcap/msg.c \
 	tcap/oid.c \
+	tcap/ber.c \
+	tcap/msg_itu.c \
 	$(NULL)
 tcap_libtandem_tcap_a_CPPFLAGS = $(AM_CPPFLAGS) $(ASN1_CPPFLAGS)
 noinst_HEADERS += \
 	include/tandem/tcap_msg.h \
 	include/tandem/tcap_numbers.h \
 	include/tandem/cap.h \
+	tcap/ber.h \
+	tcap/msg_itu.h \
 	$(NULL)
 
 # Link line for anything that uses the codecs.

@@ -2,11 +2,14 @@
 /* TCAP message objects: allocation, ownership of raw parts, names. */
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <talloc.h>
 
 #include <tandem/tcap_msg.h>
+
+#include "msg_itu.h"
 
 struct tcap_msg *tcap_msg_alloc(void *ctx, enum tcap_variant variant, enum tcap_msg_type type)
 {
@@ -17,6 +20,44 @@ struct tcap_msg *tcap_msg_alloc(void *ctx, enum tcap_variant variant, enum tcap_
 	msg->variant = variant;
 	msg->type = type;
 	return msg;
+}
+
+/* First octet of a message: ITU message types are APPLICATION-class tags
+ * (Q.773), ANSI package types PRIVATE-class tags (T1.114). */
+static bool is_ansi_tag(uint8_t t)
+{
+	return (t >= 0xe1 && t <= 0xe6) || t == 0xf6;
+}
+
+int tcap_msg_decode(void *ctx, struct tcap_msg **out, struct tcap_decode_err *err, const uint8_t *buf, size_t len)
+{
+	struct tcap_msg *msg;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	err->comp_index = -1;
+	*out = NULL;
+
+	if (len && is_ansi_tag(buf[0])) {
+		/* the ANSI codec is not linked in yet */
+		err->kind = TCAP_ERR_PABORT;
+		err->cause = TCAP_APA_UNRECOGNIZED_PKG_TYPE;
+		snprintf(err->text, sizeof(err->text), "ANSI TCAP is not supported by this build");
+		return -EBADMSG;
+	}
+	msg = tcap_msg_alloc(ctx, TCAP_ITU, TCAP_MT_BEGIN);
+	if (!msg)
+		return -ENOMEM;
+	rc = tcap_itu_decode(msg, err, buf, len);
+	*out = msg;
+	return rc;
+}
+
+int tcap_msg_encode(uint8_t *buf, size_t size, size_t *out_len, const struct tcap_msg *msg)
+{
+	if (msg->variant == TCAP_ITU)
+		return tcap_itu_encode(buf, size, out_len, msg);
+	return -EINVAL;
 }
 
 void tcap_msg_free(struct tcap_msg *msg)

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* Minimal BER TLV walker (X.690 8.1) for the hand-checked transaction portions.
+ * Private to libtandem-tcap. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*! One BER element. The tag is its identifier octets packed big-endian
+ *  (0x62, 0x9f32, 0xbf34 ...), so tags compare as they appear in hex dumps. */
+struct ber_tlv {
+	uint32_t tag;
+	bool constructed;
+	const uint8_t *val;	/*!< contents */
+	size_t len;		/*!< contents length (without a trailing end-of-contents) */
+	size_t total;		/*!< identifier + length + contents (+ EOC) octets */
+};
+
+/*! \brief Parse the element at the start of buf. Indefinite lengths are
+ *  resolved by walking the nested elements (bounded depth).
+ *  \returns 0, or -EBADMSG if the element does not fit or is malformed. */
+int ber_tlv_parse(struct ber_tlv *t, const uint8_t *buf, size_t len);
+
+/*! \brief Number of octets a definite length takes. */
+size_t ber_len_size(size_t len);
+
+/*! \brief Write identifier (tag as packed by ber_tlv) and definite length.
+ *  \returns octets written, or 0 if size is too small. */
+size_t ber_put_hdr(uint8_t *buf, size_t size, uint32_t tag, size_t len);
