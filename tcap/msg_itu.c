@@ -448,11 +448,7 @@ int tcap_itu_decode(struct tcap_msg *msg, struct tcap_decode_err *err, const uin
 	int rc;
 
 	msg->variant = TCAP_ITU;
-	if (ber_tlv_parse(&top, buf, len)) {
-		set_err(err, TCAP_ERR_PABORT, TCAP_PA_BADLY_FORMATTED_TX_PORTION, "message length is wrong");
-		return -EBADMSG;
-	}
-	switch (top.tag) {
+	switch (len ? buf[0] : 0) {
 	case 0x61:
 		msg->type = TCAP_MT_UNIDIRECTIONAL;
 		break;
@@ -470,6 +466,10 @@ int tcap_itu_decode(struct tcap_msg *msg, struct tcap_decode_err *err, const uin
 		break;
 	default:
 		set_err(err, TCAP_ERR_PABORT, TCAP_PA_UNRECOGNIZED_MSG_TYPE, "unrecognized message type");
+		return -EBADMSG;
+	}
+	if (ber_tlv_parse(&top, buf, len)) {
+		set_err(err, TCAP_ERR_PABORT, TCAP_PA_BADLY_FORMATTED_TX_PORTION, "message length is wrong");
 		return -EBADMSG;
 	}
 	if (top.total != len) {
