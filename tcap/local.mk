@@ -23,3 +23,4 @@ TCAP_LIBS = $(top_builddir)/tcap/libtandem-tcap.a $(ASN1_LIB) $(TALLOC_LIBS)
 include tcap/numbers.mk
 include tcap/cap.mk
 include tcap/ansi.mk
+include tcap/tsl.mk

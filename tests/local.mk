@@ -11,6 +11,7 @@ TESTSUITE_AT = \
 	tests/ansi.at \
 	tests/tshark.at \
 	tests/server.at \
+	tests/scp.at \
 	$(NULL)
 
 include tests/numbers.mk
@@ -19,6 +20,7 @@ include tests/cap.mk
 include tests/ansi.mk
 include tests/tshark.mk
 include tests/server.mk
+include tests/scp.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
 
 TESTSUITE = $(srcdir)/tests/testsuite
