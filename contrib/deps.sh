@@ -11,7 +11,7 @@ libtalloc-dev libosmocore-dev libosmo-sigtran-dev osmo-stp
 libmicrohttpd-dev libjansson-dev libpq-dev libcurl4-openssl-dev
 postgresql postgresql-client
 tshark
-valgrind
+valgrind xxd
 curl ca-certificates
 "
 

@@ -22,3 +22,14 @@ make -j"$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	make check TESTSUITEFLAGS="-j$jobs ${TESTSUITEFLAGS:-}"
+
+# libFuzzer targets: a separate clang build, each target for a bounded time.
+cd "$top"
+mkdir -p build-fuzz
+cd build-fuzz
+if [ ! -f config.status ]; then
+	CC=clang ../configure --enable-fuzz --enable-sanitize --enable-werror
+fi
+make -j"$jobs"
+"$top/tests/fuzz/run.sh" "$top/build-fuzz" "${FUZZ_SECONDS:-60}"
+echo "fuzz: all targets clean"

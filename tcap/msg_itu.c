@@ -30,6 +30,9 @@
 static const uint8_t dialogue_as_id[] = { 0x00, 0x11, 0x86, 0x05, 0x01, 0x01, 0x01 };
 static const uint8_t uni_dialogue_as_id[] = { 0x00, 0x11, 0x86, 0x05, 0x01, 0x02, 0x01 };
 
+/* Most EXTERNALs we keep from one user-information field. */
+#define MAX_UI_ELEMS 4
+
 /* Largest dialogue PDU we build (AARQ/AARE/ABRT plus user information). */
 #define DLG_PDU_MAX 1024
 
@@ -100,8 +103,17 @@ static int keep_user_info(struct tcap_msg *msg, ANY_t *const *array, int count)
 	uint8_t *p;
 	int i;
 
-	for (i = 0; i < count; i++)
+	/* the encoder splits user information with our own walker: refuse here what it
+	 * could not split, so that everything we decode can be encoded again */
+	if (count > MAX_UI_ELEMS)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		struct ber_tlv t;
+
+		if (ber_tlv_parse(&t, array[i]->buf, array[i]->size) || t.total != (size_t)array[i]->size)
+			return -EINVAL;
 		total += array[i]->size;
+	}
 	if (!total)
 		return 0;
 	if (tcap_dlg_set_user_info(msg, NULL, 0))
@@ -141,7 +153,8 @@ static int decode_dialogue_pdu(struct tcap_msg *msg, const uint8_t *buf, size_t 
 			d->has_version = true;
 			d->version = a->protocol_version->buf[0];
 		}
-		if (a->user_information && keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
+		if (a->user_information &&
+		    keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
 			goto out;
 		break;
 	}
@@ -173,7 +186,8 @@ static int decode_dialogue_pdu(struct tcap_msg *msg, const uint8_t *buf, size_t 
 		}
 		if (d->diag < 0 || d->diag > 2)
 			goto out;
-		if (a->user_information && keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
+		if (a->user_information &&
+		    keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
 			goto out;
 		break;
 	}
@@ -184,7 +198,8 @@ static int decode_dialogue_pdu(struct tcap_msg *msg, const uint8_t *buf, size_t 
 		if (a->abort_source < 0 || a->abort_source > 1)
 			goto out;
 		d->abort_source = a->abort_source;
-		if (a->user_information && keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
+		if (a->user_information &&
+		    keep_user_info(msg, a->user_information->list.array, a->user_information->list.count))
 			goto out;
 		break;
 	}
@@ -622,7 +637,6 @@ static int set_code(Code_t *code, const struct tcap_opcode *op)
 }
 
 /* Split raw user information (concatenated EXTERNALs) into list elements. */
-#define MAX_UI_ELEMS 4
 struct ui_list {
 	ANY_t any[MAX_UI_ELEMS];
 	ANY_t *ptr[MAX_UI_ELEMS];

@@ -21,6 +21,7 @@ include tests/ansi.mk
 include tests/tshark.mk
 include tests/server.mk
 include tests/scp.mk
+include tests/fuzz.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
 
 TESTSUITE = $(srcdir)/tests/testsuite
