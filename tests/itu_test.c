@@ -430,7 +430,8 @@ static void test_errors(void)
 	expect_error("unexpected element", "62064801014a0100");
 	expect_error("abort with components", "67084904010203046c00");
 	expect_error("bad dialogue portion", "620b480101 6b06 2804 06020000");
-	expect_error("wrong dialogue-as-id", "6226480408a500016b1e281c060700118605010201a011600f80020780a109060704000101010300");
+	expect_error("wrong dialogue-as-id",
+		     "6226480408a500016b1e281c060700118605010201a011600f80020780a109060704000101010300");
 	expect_error("empty component portion", "62054801016c00");
 	expect_error("unknown component type", "62084801016c03a50100");
 	expect_error("mistyped invoke", "620a4801016c05a103020101");
