@@ -88,10 +88,24 @@ enum tcap_invoke_problem {
 #define TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE	0x0202
 #define TCAP_ANSI_PROB_INVOKE_INCORRECT_PARAMETER	0x0203
 #define TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_CORR_ID	0x0204
+/* T1.114 names 0x0102 "incorrect component portion" (a component that does not
+ * conform to its definition); the name above is kept for existing users. */
+#define TCAP_ANSI_PROB_GENERAL_INCORRECT_COMPONENT_PORTION	0x0102
+#define TCAP_ANSI_PROB_GENERAL_INCORRECT_CODING		0x0104
+#define TCAP_ANSI_PROB_RR_UNRECOGNIZED_CORR_ID		0x0301
+#define TCAP_ANSI_PROB_RR_UNEXPECTED			0x0302
+#define TCAP_ANSI_PROB_RR_INCORRECT_PARAMETER		0x0303
+#define TCAP_ANSI_PROB_RE_UNRECOGNIZED_CORR_ID		0x0401
+#define TCAP_ANSI_PROB_RE_UNEXPECTED			0x0402
+#define TCAP_ANSI_PROB_RE_UNRECOGNIZED_ERROR		0x0403
+#define TCAP_ANSI_PROB_RE_UNEXPECTED_ERROR		0x0404
+#define TCAP_ANSI_PROB_RE_INCORRECT_PARAMETER		0x0405
 #define TCAP_ANSI_PROB_TX_UNRECOGNIZED_PKG_TYPE		0x0501
 #define TCAP_ANSI_PROB_TX_INCORRECT_TX_PORTION		0x0502
 #define TCAP_ANSI_PROB_TX_BADLY_STRUCTURED_TX_PORTION	0x0503
 #define TCAP_ANSI_PROB_TX_UNASSIGNED_RESP_TID		0x0504
+#define TCAP_ANSI_PROB_TX_PERMISSION_TO_RELEASE		0x0505
+#define TCAP_ANSI_PROB_TX_RESOURCE_UNAVAILABLE		0x0506
 
 /*! An OBJECT IDENTIFIER kept in its encoded form (contents octets of tag 06). */
 struct tcap_oid {
@@ -162,7 +176,8 @@ struct tcap_component {
 	int32_t invoke_id;		/*!< ITU -128..127; ANSI component id 0..255 */
 	bool has_linked_id;
 	int32_t linked_id;		/*!< ITU linked id; ANSI correlation id */
-	bool has_opcode;		/*!< Invoke, and ReturnResult with a result */
+	bool has_opcode;		/*!< Invoke, ReturnError, and ITU ReturnResult with a result
+					 *   (an ANSI ReturnResult carries no opcode) */
 	struct tcap_opcode op;		/*!< operation (Invoke/ReturnResult) or error code (ReturnError) */
 	enum tcap_problem_type problem_type;	/*!< ITU Reject */
 	int32_t problem;		/*!< ITU Reject problem code; ANSI 16-bit problem */
@@ -182,6 +197,9 @@ struct tcap_msg {
 	struct tcap_tid tid;		/*!< ANSI: the whole transaction id as sent */
 	bool has_pabort;
 	int pabort_cause;		/*!< ITU P-AbortCause or ANSI P-Abort cause */
+	bool has_uabort;		/*!< ANSI Abort carrying user abort information (F8) */
+	uint8_t *uabort_info;		/*!< its raw contents (the EXTERNAL), or NULL when empty */
+	size_t uabort_info_len;
 	struct tcap_dialogue dlg;
 	unsigned int num_comp;
 	struct tcap_component comp[TCAP_MAX_COMPONENTS];
@@ -227,6 +245,10 @@ int tcap_comp_set_param(struct tcap_msg *msg, struct tcap_component *comp, const
 
 /*! \brief Set the dialogue user information (copied, owned by msg). \returns 0 or -ENOMEM. */
 int tcap_dlg_set_user_info(struct tcap_msg *msg, const uint8_t *ui, size_t len);
+
+/*! \brief ANSI: make msg a user Abort with this user abort information (raw contents
+ *  of F8, copied, owned by msg; len 0 sends an empty one). \returns 0 or -ENOMEM. */
+int tcap_msg_set_uabort_info(struct tcap_msg *msg, const uint8_t *info, size_t len);
 
 /*! \brief Allocate an empty message below ctx, for building one to encode. */
 struct tcap_msg *tcap_msg_alloc(void *ctx, enum tcap_variant variant, enum tcap_msg_type type);
