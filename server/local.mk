@@ -1,2 +1,61 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # tandem-server daemon, its SQL migrations and tandemctl.
+#
+# The daemon's logic is the convenience library server/libtandem-server.a, linked by the daemon (a thin
+# main.c) and by its tests. SQL migrations in server/sql/NNN_name.sql are embedded into the library at
+# build time (server/sql/embed.sh), so the binary always carries the schema it was written for.
+
+# GnuTLS is there through libmicrohttpd-dev (it depends on libgnutls28-dev); HMAC-SHA256 and SHA-256 come
+# from it. TODO: PKG_CHECK_MODULES([GNUTLS], [gnutls]) in configure.ac, then use $(GNUTLS_CFLAGS/LIBS).
+SERVER_GNUTLS_LIBS = -lgnutls
+
+SERVER_SQL = \
+	server/sql/001_init.sql \
+	$(NULL)
+
+noinst_LIBRARIES += server/libtandem-server.a
+server_libtandem_server_a_SOURCES = \
+	server/access.c \
+	server/api.c \
+	server/api_admin.c \
+	server/api_me.c \
+	server/api_provision.c \
+	server/auth.c \
+	server/ctrl.c \
+	server/db.c \
+	server/http.c \
+	server/keytool.c \
+	server/logging.c \
+	server/vty.c \
+	$(NULL)
+nodist_server_libtandem_server_a_SOURCES = server/sql_migrations.c
+server_libtandem_server_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+server_libtandem_server_a_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) \
+	$(LIBMICROHTTPD_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
+noinst_HEADERS += \
+	server/access.h \
+	server/api.h \
+	server/auth.h \
+	server/db.h \
+	server/http.h \
+	server/srv.h \
+	$(NULL)
+
+server/sql_migrations.c: $(SERVER_SQL:%=$(top_srcdir)/%) $(top_srcdir)/server/sql/embed.sh
+	$(AM_V_GEN)$(MKDIR_P) server && \
+		$(SHELL) $(top_srcdir)/server/sql/embed.sh $(SERVER_SQL:%=$(top_srcdir)/%) >$@.tmp && mv $@.tmp $@
+BUILT_SOURCES += server/sql_migrations.c
+CLEANFILES += server/sql_migrations.c
+EXTRA_DIST += $(SERVER_SQL) server/sql/embed.sh
+
+# Link line for the daemon and anything that runs its code.
+SERVER_LIBS = $(top_builddir)/server/libtandem-server.a \
+	$(LIBMICROHTTPD_LIBS) $(LIBPQ_LIBS) $(JANSSON_LIBS) $(SERVER_GNUTLS_LIBS) \
+	$(LIBOSMOCTRL_LIBS) $(LIBOSMOVTY_LIBS) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
+
+bin_PROGRAMS += server/tandem-server
+server_tandem_server_SOURCES = server/main.c
+server_tandem_server_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+server_tandem_server_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) $(LIBPQ_CFLAGS) \
+	$(JANSSON_CFLAGS)
+server_tandem_server_LDADD = $(SERVER_LIBS)

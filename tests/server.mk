@@ -1,2 +1,9 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# Test programs for the server area.
+# Test programs and scripts for the server area. The integration scripts start a throwaway PostgreSQL
+# cluster (tests/pg-harness.sh) and the real daemon; they need server/tandem-server built.
+EXTRA_DIST += \
+	tests/pg-harness.sh \
+	tests/server_lib.sh \
+	tests/server_api.sh \
+	tests/server_api.ok \
+	$(NULL)

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* tandem-server: the instance (configuration and the parts it owns) and its log categories. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <netinet/in.h>
+
+#include <osmocom/core/linuxlist.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/tdef.h>
+
+/*! Log categories of tandem-server. */
+enum {
+	DSRV,	/*!< daemon life cycle, configuration */
+	DHTTP,	/*!< HTTP transport (libmicrohttpd) */
+	DDB,	/*!< PostgreSQL connection, migrations */
+	DAPI,	/*!< REST API requests */
+};
+
+extern const struct log_info srv_log_info;
+
+#define SRV_DEFAULT_HTTP_PORT	8080
+#define SRV_DEFAULT_VTY_PORT	4262
+#define SRV_DEFAULT_CTRL_PORT	4263
+#define SRV_DEFAULT_DSN		"postgresql:///tandem"
+#define SRV_DEFAULT_LISTEN	"0.0.0.0"
+#define SRV_DEFAULT_BODY_JSON	(64 * 1024)
+#define SRV_DEFAULT_BODY_PHOTO	(1024 * 1024)
+#define SRV_DEFAULT_BODY_CSV	(256 * 1024 * 1024)
+
+/*! An IPv4 or IPv6 prefix, e.g. a trusted proxy. */
+struct srv_cidr {
+	struct llist_head list;
+	int family;		/*!< AF_INET or AF_INET6 */
+	uint8_t addr[16];	/*!< network byte order, 4 or 16 bytes used */
+	unsigned int prefix_len;
+};
+
+/*! Configuration of the `server` VTY node. */
+struct srv_cfg {
+	char *listen_addr;
+	uint16_t listen_port;
+	char *tls_cert;		/*!< PEM file path, NULL without TLS */
+	char *tls_key;		/*!< PEM file path, NULL without TLS */
+	char *dsn;
+	size_t body_limit_json;
+	size_t body_limit_photo;
+	size_t body_limit_csv;
+	struct llist_head trusted_proxies;	/*!< struct srv_cidr */
+	unsigned int rate_per_sec;	/*!< 0: no rate limit */
+	unsigned int rate_burst;
+	uint16_t ctrl_port;		/*!< 0: no CTRL interface */
+};
+
+struct srv_db;
+struct srv_http;
+struct srv_ratelimit;
+
+/*! The one tandem-server instance; everything hangs off it (talloc). */
+struct srv_instance {
+	struct srv_cfg cfg;
+	struct osmo_tdef *tdefs;
+	struct srv_db *db;
+	struct srv_http *http;
+	struct srv_ratelimit *rl;
+};
+
+extern struct srv_instance *g_srv;
+
+/*! Timers of tandem-server (osmo_tdef, own timers are negative). */
+enum srv_timer {
+	SRV_T_DB_BACKOFF_MIN = -1,	/*!< first reconnect delay after a database failure */
+	SRV_T_DB_BACKOFF_MAX = -2,	/*!< upper bound of the doubling reconnect delay */
+	SRV_T_DB_CONNECT = -3,		/*!< how long a connection attempt may take */
+	SRV_T_DB_STARTUP = -4,		/*!< --create-api-key: how long to wait for the database */
+};
+
+struct srv_instance *srv_instance_alloc(void *ctx);
+void srv_cfg_set_defaults(struct srv_cfg *cfg, void *ctx);
+int srv_vty_init(struct srv_instance *srv);
+
+int srv_cidr_parse(struct srv_cidr *out, const char *str);
+bool srv_cidr_match(const struct srv_cidr *c, const struct sockaddr *sa);
+int srv_cidr_format(char *buf, size_t len, const struct srv_cidr *c);
+int srv_ctrl_init(void);
+int srv_create_api_key(struct srv_instance *srv, const char *role, const char *label);
