@@ -119,7 +119,7 @@ static void signal_cb(struct osmo_signalfd *osfd, const struct signalfd_siginfo 
 int main(int argc, char **argv)
 {
 	void *tall_ctx = talloc_named_const(NULL, 1, "tandem-server");
-	struct ctrl_handle *ctrl;
+	struct ctrl_handle *ctrl = NULL;
 	sigset_t sigs;
 	int rc;
 
@@ -199,6 +199,11 @@ int main(int argc, char **argv)
 	g_srv->http = NULL;
 	TALLOC_FREE(g_srv->db);
 	telnet_exit();
+	if (ctrl) {
+		/* the CTRL handle lives in g_srv: take its listening socket out of the select loop first */
+		osmo_fd_unregister(&ctrl->listen_fd);
+		close(ctrl->listen_fd.fd);
+	}
 	talloc_free(g_srv);
 	g_srv = NULL;
 	LOGP(DSRV, LOGL_NOTICE, "tandem-server stopped\n");

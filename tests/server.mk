@@ -6,4 +6,10 @@ EXTRA_DIST += \
 	tests/server_lib.sh \
 	tests/server_api.sh \
 	tests/server_api.ok \
+	tests/server_migrate.sh \
+	tests/server_migrate.ok \
+	tests/server_dbrestart.sh \
+	tests/server_dbrestart.ok \
+	tests/server_valgrind.sh \
+	tests/server_valgrind.ok \
 	$(NULL)
