@@ -1,2 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Test programs for the SCP area.
+check_PROGRAMS += tests/tsl_test
+tests_tsl_test_SOURCES = tests/tsl_test.c
+tests_tsl_test_LDADD = tests/libtestlib.a $(TCAP_LIBS) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
+EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* Shared between the TCAP transaction (transaction.c) and component (component.c) sublayers. */
+#pragma once
+
+#include <time.h>
+
+#include <osmocom/core/fsm.h>
+#include <osmocom/core/hashtable.h>
+#include <osmocom/core/linuxlist.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/timer.h>
+
+#include <tandem/tcap_tsl.h>
+
+/* Invokes we sent and still track (Q.774 3.2.3: an invoke id is in use from the
+ * TC-INVOKE.req until the last result, an error, a reject or its timer). */
+#define TCAP_MAX_INVOKES 16
+
+struct tcap_invoke {
+	bool used;
+	bool result_expected;
+	bool timer_started;
+	int32_t id;
+	unsigned int timeout_s;
+	struct tcap_dlg *dlg;
+	struct osmo_timer_list timer;
+};
+
+struct tcap_tsl {
+	struct tcap_tsl_cfg cfg;
+	struct llist_head dialogues;
+	DECLARE_HASHTABLE(by_tid, 10);	/* local TID -> dialogue: O(1) lookup per message */
+	unsigned int num_dialogues;
+	uint32_t next_tid;
+	struct rate_ctr_group *ctrg;
+};
+
+struct tcap_dlg {
+	struct llist_head list;		/* tsl->dialogues */
+	struct hlist_node hnode;	/* tsl->by_tid */
+	struct tcap_tsl *tsl;
+	struct osmo_fsm_inst *fi;
+	uint32_t tid_key;
+	struct tcap_tid ltid, rtid;
+	bool has_ac;
+	struct tcap_oid ac;
+	bool aare_pending;		/* the first backward message carries the AARE */
+	bool sent;			/* set when a message went out (tells a timeout handler answered) */
+	unsigned int busy;		/* nesting of layer code working on this dialogue */
+	bool dead;			/* ended: freed when busy drops to 0 */
+	void *priv;
+	struct timespec start;
+	struct tcap_msg *out;		/* components queued for the next message, or NULL */
+	int32_t next_iid;
+	struct tcap_invoke inv[TCAP_MAX_INVOKES];
+	char name[48];
+	uint8_t addr[];			/* cfg.addr_size bytes */
+};
+
+#define LOGPDLG(dlg, level, fmt, args...) \
+	LOGPFSMSL((dlg)->fi, (dlg)->tsl->cfg.log_subsys, level, fmt, ## args)
+#define LOGPTSL(tsl, level, fmt, args...) \
+	LOGP((tsl)->cfg.log_subsys, level, "%s: " fmt, (tsl)->cfg.name, ## args)
+
+void tsl_ctr_inc(struct tcap_tsl *tsl, enum tcap_tsl_ctr c);
+/* Hold a dialogue while layer code works on it; the last put frees an ended one. */
+void tsl_dlg_get(struct tcap_dlg *dlg);
+void tsl_dlg_put(struct tcap_dlg *dlg);
+void tsl_deliver(struct tcap_dlg *dlg, const struct tcap_ind *ind);
+
+/* component.c */
+struct tcap_msg *csl_out(struct tcap_dlg *dlg);
+void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const struct tcap_decode_err *err,
+		       bool can_answer, struct tcap_ind *ind);
+void csl_sent(struct tcap_dlg *dlg, const struct tcap_msg *msg);
+void csl_stop_all(struct tcap_dlg *dlg);

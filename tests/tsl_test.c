@@ -1,0 +1,677 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* TCAP transaction/dialogue/component sublayers (Q.774) driven with encoded
+ * messages: every message the layer sends is decoded and printed, every
+ * indication it gives its user is printed. Timers run on libosmocore's
+ * overridden monotonic clock. Output is compared with tsl_test.ok. */
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <talloc.h>
+
+#include <osmocom/core/application.h>
+#include <osmocom/core/logging.h>
+#include <osmocom/core/rate_ctr.h>
+#include <osmocom/core/select.h>
+#include <osmocom/core/tdef.h>
+#include <osmocom/core/timer.h>
+#include <osmocom/core/utils.h>
+
+#include <tandem/tcap_msg.h>
+#include <tandem/tcap_tsl.h>
+
+#include "testlib.h"
+
+#define CAP_V2 "0.4.0.0.1.0.50.1"
+#define CAP_V4 "0.4.0.0.1.23.3.4"
+
+static void *ctx;
+static int failures;
+
+#define CHECK(cond)                                                                    \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			printf("FAIL %s:%d: %s\n", __func__, __LINE__, #cond);        \
+			failures++;                                                    \
+		}                                                                      \
+	} while (0)
+
+struct peer {
+	char name[8];
+};
+
+/* What the test's TC-user does with the next indication. */
+enum user_action {
+	UA_NONE,		/* just print (answer later, or never) */
+	UA_END_CONTINUE,	/* TC-END with Invoke continue */
+	UA_CONTINUE_RRBE,	/* TC-CONTINUE with Invoke RRBE (class 2) + continue */
+	UA_REJECT_UNKNOWN_OP,	/* Reject each invoke unrecognizedOperation, then TC-END */
+	UA_END,			/* TC-END with what is queued */
+	UA_ABORT,		/* TC-U-ABORT */
+	UA_ACTIVITY_TEST,	/* TC-CONTINUE with activityTest (class 3, result expected, 2 s) */
+};
+
+static enum user_action next_action;
+static struct tcap_dlg *last_dlg;
+static int last_ind = -1;
+static struct tcap_tsl *tsl_scp, *tsl_ssp;
+
+/* Messages sent by either layer, delivered by pump() (never from inside a layer). */
+struct wire {
+	struct tcap_tsl *from;
+	struct peer to;
+	uint8_t buf[2048];
+	size_t len;
+};
+static struct wire queue[16];
+static unsigned int nqueue;
+static bool loop_mode;	/* deliver the SCP's output to the SSP layer and back */
+
+static void print_tid(const char *name, const struct tcap_tid *t)
+{
+	printf(" %s=", name);
+	tl_hexprint(t->buf, t->len);
+}
+
+static void print_msg(const struct tcap_msg *m)
+{
+	char ac[64];
+	unsigned int i;
+
+	printf(" %s", tcap_msg_type_name(m->type));
+	if (m->has_otid)
+		print_tid("otid", &m->otid);
+	if (m->has_dtid)
+		print_tid("dtid", &m->dtid);
+	if (m->has_pabort)
+		printf(" p-abort=%s", tcap_pabort_name(m->variant, m->pabort_cause) ?: "?");
+	if (m->dlg.has_ac && tcap_oid_to_str(ac, sizeof(ac), &m->dlg.ac) == 0)
+		;
+	else
+		strcpy(ac, "-");
+	switch (m->dlg.pdu) {
+	case TCAP_DLG_AARQ:
+		printf(" AARQ(%s)", ac);
+		break;
+	case TCAP_DLG_AARE:
+		printf(" AARE(%s %s diag=%s:%d)", ac, m->dlg.result ? "reject" : "accepted",
+		       m->dlg.diag_source == TCAP_DIAG_USER ? "user" : "provider", m->dlg.diag);
+		break;
+	case TCAP_DLG_ABRT:
+		printf(" ABRT(%s)", m->dlg.abort_source ? "provider" : "user");
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < m->num_comp; i++) {
+		const struct tcap_component *c = &m->comp[i];
+
+		printf(" [%s", tcap_comp_kind_name(c->kind));
+		if (c->has_invoke_id)
+			printf(" id=%d", c->invoke_id);
+		else
+			printf(" id=none");
+		if (c->has_opcode)
+			printf(" op=%d", c->op.code);
+		if (c->kind == TCAP_COMP_REJECT)
+			printf(" problem=%d:%d", c->problem_type, c->problem);
+		if (c->param) {
+			printf(" param=");
+			tl_hexprint(c->param, c->param_len);
+		}
+		printf("]");
+	}
+	printf("\n");
+}
+
+static int tx_cb(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, size_t len)
+{
+	const struct peer *p = addr;
+	struct tcap_decode_err err;
+	struct tcap_msg *m;
+
+	printf("  %s -> %s:", tsl == tsl_scp ? "scp" : "ssp", p->name);
+	if (tcap_msg_decode(ctx, &m, &err, buf, len) == 0)
+		print_msg(m);
+	else
+		printf(" UNDECODABLE %s\n", err.text);
+	tcap_msg_free(m);
+	if (loop_mode) {
+		CHECK(nqueue < ARRAY_SIZE(queue) && len <= sizeof(queue[0].buf));
+		if (nqueue < ARRAY_SIZE(queue) && len <= sizeof(queue[0].buf)) {
+			queue[nqueue].from = tsl;
+			memcpy(queue[nqueue].buf, buf, len);
+			queue[nqueue].len = len;
+			nqueue++;
+		}
+	}
+	return 0;
+}
+
+static enum tcap_ac_verdict check_ac(struct tcap_tsl *tsl, const struct tcap_oid *ac)
+{
+	struct tcap_oid v2, v4;
+
+	if (!ac)
+		return TCAP_AC_ACCEPT;
+	tcap_oid_from_str(&v2, CAP_V2);
+	tcap_oid_from_str(&v4, CAP_V4);
+	return tcap_oid_equal(ac, &v2) || tcap_oid_equal(ac, &v4) ? TCAP_AC_ACCEPT : TCAP_AC_REFUSE;
+}
+
+static void invoke(struct tcap_dlg *dlg, int op, const char *hex, unsigned int timeout, bool result)
+{
+	struct tcap_opcode opc = { .kind = TCAP_OP_LOCAL, .code = op };
+	uint8_t p[64];
+	int n = hex ? tl_unhex(p, sizeof(p), hex) : 0;
+	int rc;
+
+	rc = tcap_dlg_invoke(dlg, &opc, n > 0 ? p : NULL, n > 0 ? n : 0, timeout, result);
+	CHECK(rc > 0);
+}
+
+static void ind_cb(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind)
+{
+	enum user_action a = next_action;
+	unsigned int i;
+
+	printf("  %s user: %s state=%s", tsl == tsl_scp ? "scp" : "ssp", tcap_ind_name(ind->kind),
+	       tcap_dlg_state_name(tcap_dlg_state(dlg)));
+	if (ind->kind == TCAP_IND_P_ABORT)
+		printf(" cause=%s%s", tcap_pabort_name(TCAP_ITU, ind->cause) ?: "?", ind->local ? " (local)" : "");
+	if (ind->kind == TCAP_IND_L_CANCEL)
+		printf(" invoke=%d", ind->invoke_id);
+	for (i = 0; i < ind->num_comp; i++)
+		printf(" %s:%d", tcap_comp_kind_name(ind->comp[i]->kind), ind->comp[i]->has_opcode ? ind->comp[i]->op.code : -1);
+	if (ind->num_rejected)
+		printf(" rejected=%u", ind->num_rejected);
+	printf("\n");
+	last_dlg = dlg;
+	last_ind = ind->kind;
+	if (tsl != tsl_scp)
+		return;
+	next_action = UA_NONE;
+	switch (a) {
+	case UA_NONE:
+		break;
+	case UA_END_CONTINUE:
+		invoke(dlg, 31, NULL, 0, false);
+		CHECK(tcap_dlg_end(dlg, false) == 0);
+		break;
+	case UA_CONTINUE_RRBE:
+		invoke(dlg, 23, "300aa0083006800107810101", 0, false);
+		invoke(dlg, 31, NULL, 0, false);
+		CHECK(tcap_dlg_continue(dlg) == 0);
+		break;
+	case UA_REJECT_UNKNOWN_OP:
+		for (i = 0; i < ind->num_comp; i++)
+			if (ind->comp[i]->kind == TCAP_COMP_INVOKE)
+				CHECK(tcap_dlg_reject(dlg, ind->comp[i], TCAP_PROB_INVOKE,
+						      TCAP_IP_UNRECOGNIZED_OPERATION) == 0);
+		CHECK(tcap_dlg_end(dlg, false) == 0);
+		break;
+	case UA_END:
+		CHECK(tcap_dlg_end(dlg, false) == 0);
+		break;
+	case UA_ABORT:
+		CHECK(tcap_dlg_u_abort(dlg) == 0);
+		break;
+	case UA_ACTIVITY_TEST:
+		invoke(dlg, 55, NULL, 2, true);
+		CHECK(tcap_dlg_continue(dlg) == 0);
+		break;
+	}
+}
+
+static void rx_hex(const char *what, const char *from, const char *hex, int expect_rc)
+{
+	struct peer p = { 0 };
+	uint8_t buf[512];
+	uint8_t *exact;
+	int n, rc;
+
+	snprintf(p.name, sizeof(p.name), "%s", from);
+	n = tl_unhex(buf, sizeof(buf), hex);
+	CHECK(n > 0);
+	printf("%s: %s\n", what, hex);
+	exact = tl_exact(buf, n);
+	rc = tcap_tsl_rx(tsl_scp, &p, exact, n);
+	free(exact);
+	if (rc != expect_rc)
+		printf("FAIL rc=%d expected %d\n", rc, expect_rc);
+	CHECK(rc == expect_rc);
+}
+
+/* Build a message with our own codec, as an SSF would send it. */
+static void rx_built(const char *what, const char *from, struct tcap_msg *m, int expect_rc)
+{
+	uint8_t buf[1024];
+	char hex[2100];
+	size_t len, i;
+
+	CHECK(tcap_msg_encode(buf, sizeof(buf), &len, m) == 0);
+	for (i = 0; i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	tcap_msg_free(m);
+	rx_hex(what, from, hex, expect_rc);
+}
+
+static struct tcap_msg *ssf_msg(enum tcap_msg_type t, uint32_t otid, const struct tcap_tid *dtid, const char *ac)
+{
+	struct tcap_msg *m = tcap_msg_alloc(ctx, TCAP_ITU, t);
+
+	if (!m)
+		abort();
+	if (t == TCAP_MT_BEGIN || t == TCAP_MT_CONTINUE) {
+		m->has_otid = true;
+		m->otid.len = 4;
+		m->otid.buf[0] = otid >> 24;
+		m->otid.buf[1] = otid >> 16;
+		m->otid.buf[2] = otid >> 8;
+		m->otid.buf[3] = otid;
+	}
+	if (dtid) {
+		m->has_dtid = true;
+		m->dtid = *dtid;
+	}
+	if (ac) {
+		m->dlg.pdu = TCAP_DLG_AARQ;
+		m->dlg.has_ac = true;
+		if (tcap_oid_from_str(&m->dlg.ac, ac))
+			abort();
+	}
+	return m;
+}
+
+static void ssf_invoke(struct tcap_msg *m, int id, int op, const char *hex)
+{
+	struct tcap_component *c = &m->comp[m->num_comp++];
+	uint8_t p[128];
+	int n;
+
+	c->kind = TCAP_COMP_INVOKE;
+	c->last = true;
+	c->has_invoke_id = true;
+	c->invoke_id = id;
+	c->has_opcode = true;
+	c->op.kind = TCAP_OP_LOCAL;
+	c->op.code = op;
+	if (hex) {
+		n = tl_unhex(p, sizeof(p), hex);
+		if (n < 0 || tcap_comp_set_param(m, c, p, n))
+			abort();
+	}
+}
+
+/* A minimal InitialDP argument: serviceKey 1, eventTypeBCSM collectedInfo. */
+#define IDP_ARG "30068001019c0102"
+
+static void advance(int secs)
+{
+	printf("(%d s pass)\n", secs);
+	osmo_clock_override_add(CLOCK_MONOTONIC, secs, 0);
+	osmo_gettimeofday_override_add(secs, 0);
+	osmo_timers_prepare();
+	osmo_timers_update();
+}
+
+static void test_begin_end(void)
+{
+	struct tcap_msg *m;
+
+	printf("== %s\n", __func__);
+	/* Q.774 3.2.1: Begin with AARQ, the End answering it carries the AARE */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x11223344, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_END_CONTINUE;
+	rx_built("Begin AARQ(cap v2) + initialDP", "ssf1", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+
+	/* no dialogue portion in, none out */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x0a, NULL, NULL);
+	m->otid.len = 1;
+	m->otid.buf[0] = 0x0a;
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_END_CONTINUE;
+	rx_built("Begin without dialogue portion, 1-octet OTID", "ssf1", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+}
+
+static void test_ac_refused(void)
+{
+	struct tcap_msg *m;
+
+	printf("== %s\n", __func__);
+	/* an AC we do not serve: Abort with AARE reject-permanent,
+	 * user diagnostic application-context-name-not-supported (2) */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x01020304, NULL, "0.4.0.0.1.0.50.0");
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_NONE;
+	last_ind = -1;
+	rx_built("Begin AARQ(cap v1)", "ssf1", m, 0);
+	CHECK(last_ind == -1);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+}
+
+static void test_unknown_tid(void)
+{
+	printf("== %s\n", __func__);
+	/* Q.774 3.1.2.2: Continue for an unknown DTID: P-Abort unrecognizedTransactionID to its OTID */
+	rx_hex("Continue to unknown dtid", "ssf2", "65164804aabbccdd4904deadbeef6c08a106020101020118", -ENOENT);
+	/* End and Abort for unknown ids are discarded */
+	rx_hex("End to unknown dtid", "ssf2", "64064904deadbeef", -ENOENT);
+	rx_hex("Abort to unknown dtid", "ssf2", "67094904deadbeef4a0101", -ENOENT);
+	/* our ids are 4 octets: a 2-octet DTID is unknown */
+	rx_hex("Continue to a 2-octet dtid", "ssf2", "650a4804aabbccdd4902beef", -ENOENT);
+}
+
+static void test_malformed(void)
+{
+	printf("== %s\n", __func__);
+	/* OTID readable, then an element that does not belong: incorrectTransactionPortion */
+	rx_hex("Begin with a stray element", "ssf3", "6209480401020304800100", -EBADMSG);
+	/* OTID of 5 octets: badlyFormattedTransactionPortion, but no id to answer to */
+	rx_hex("Begin with a 5-octet OTID", "ssf3", "620748050102030405", -EBADMSG);
+	/* Begin without OTID: nobody to answer */
+	rx_hex("Begin without OTID", "ssf3", "620a6c08a106020101020100", -EBADMSG);
+	/* unknown message type */
+	rx_hex("message type 0x68", "ssf3", "6806480401020304", -EBADMSG);
+	/* dialogue portion that is not a dialogue: provider abort (ABRT) */
+	rx_hex("Begin with a bad dialogue portion", "ssf3", "620c48040102030b6b0428020500", -EBADMSG);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+}
+
+static void test_components(void)
+{
+	struct tcap_msg *m;
+
+	printf("== %s\n", __func__);
+	/* two invokes with the same id: the second is rejected (duplicateInvokeID),
+	 * the user sees one invoke and its End carries the Reject */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x21, NULL, CAP_V4);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_END_CONTINUE;
+	rx_built("Begin with a duplicate invoke id", "ssf4", m, 0);
+
+	/* the user does not know operation 99: Reject unrecognizedOperation */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x22, NULL, CAP_V4);
+	ssf_invoke(m, 5, 99, NULL);
+	next_action = UA_REJECT_UNKNOWN_OP;
+	rx_built("Begin with operation 99", "ssf4", m, 0);
+
+	/* an invoke without operation code does not decode: mistypedComponent,
+	 * the Reject goes out with the user's End */
+	next_action = UA_END;
+	rx_hex("Begin with an invoke lacking its opcode", "ssf4", "620d48040000002a6c05a103020107", 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+}
+
+static void test_monitoring(void)
+{
+	struct tcap_msg *m;
+	struct tcap_tid ltid, rtid;
+
+	printf("== %s\n", __func__);
+	m = ssf_msg(TCAP_MT_BEGIN, 0x31, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf5", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 1);
+	CHECK(last_dlg && tcap_dlg_state(last_dlg) == TCAP_DS_ACTIVE);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	rtid = *tcap_dlg_remote_tid(last_dlg);
+
+	/* eventReportBCSM oAnswer: nothing to send back */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x31, &ltid, NULL);
+	ssf_invoke(m, 2, 24, "3003800107");
+	next_action = UA_NONE;
+	rx_built("Continue + eventReportBCSM(oAnswer)", "ssf5", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 1);
+
+	/* a result for an invoke we never sent: Reject returnResult unrecognizedInvokeID */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x31, &ltid, NULL);
+	m->comp[0].kind = TCAP_COMP_RETURN_RESULT;
+	m->comp[0].last = true;
+	m->comp[0].has_invoke_id = true;
+	m->comp[0].invoke_id = 77;
+	m->num_comp = 1;
+	next_action = UA_NONE;
+	rx_built("Continue + result for invoke 77", "ssf5", m, 0);
+	/* the Reject is queued and goes out with the next message */
+	CHECK(tcap_dlg_continue(last_dlg) == 0);
+
+	/* a dialogue portion after the dialogue is confirmed: P-Abort to both ends */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x31, &ltid, CAP_V2);
+	rx_built("Continue with an AARQ in an active dialogue", "ssf5", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+	(void)rtid;
+
+	/* again, ended by the SSF with End + eventReportBCSM(oDisconnect) */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x32, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf5", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	m = ssf_msg(TCAP_MT_END, 0, &ltid, NULL);
+	ssf_invoke(m, 3, 24, "3003800109");
+	rx_built("End + eventReportBCSM(oDisconnect)", "ssf5", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+
+	/* SSF-side abort */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x33, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf5", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	m = ssf_msg(TCAP_MT_ABORT, 0, &ltid, NULL);
+	m->dlg.pdu = TCAP_DLG_ABRT;
+	m->dlg.abort_source = 0;
+	rx_built("Abort ABRT(user)", "ssf5", m, 0);
+	m = ssf_msg(TCAP_MT_BEGIN, 0x34, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf5", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	m = ssf_msg(TCAP_MT_ABORT, 0, &ltid, NULL);
+	m->has_pabort = true;
+	m->pabort_cause = TCAP_PA_RESOURCE_LIMITATION;
+	rx_built("Abort P-Abort(resourceLimitation)", "ssf5", m, 0);
+	/* a late message for it: unknown transaction */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x34, &ltid, NULL);
+	ssf_invoke(m, 2, 24, "3003800107");
+	rx_built("Continue after the abort", "ssf5", m, -ENOENT);
+
+	/* bad transaction portion in a Continue for a live dialogue: P-Abort to
+	 * the peer and TC-P-ABORT to the user */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x35, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf5", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	{
+		char hex[64];
+
+		snprintf(hex, sizeof(hex), "650f480400000035 4904%02x%02x%02x%02x 800100", ltid.buf[0], ltid.buf[1],
+			 ltid.buf[2], ltid.buf[3]);
+		rx_hex("Continue with a stray element", "ssf5", hex, -EBADMSG);
+	}
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+}
+
+static void test_timers(void)
+{
+	struct tcap_msg *m;
+	struct tcap_tid ltid;
+
+	printf("== %s\n", __func__);
+	/* the user never answers a Begin: after X1 the layer refuses the dialogue (AARE reject) */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x41, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_NONE;
+	rx_built("Begin, user silent", "ssf6", m, 0);
+	advance(59);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 1);
+	advance(1);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+
+	/* monitored dialogue gone quiet: the user checks with activityTest (class 3) */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x42, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf6", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	next_action = UA_ACTIVITY_TEST;
+	advance(60);
+	/* the SSF answers: the dialogue lives on */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x42, &ltid, NULL);
+	m->comp[0].kind = TCAP_COMP_RETURN_RESULT;
+	m->comp[0].last = true;
+	m->comp[0].has_invoke_id = true;
+	m->comp[0].invoke_id = 3;
+	m->num_comp = 1;
+	rx_built("Continue + activityTest result", "ssf6", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 1);
+	/* next time it does not: TC-L-CANCEL, the user aborts */
+	next_action = UA_ACTIVITY_TEST;
+	advance(60);
+	next_action = UA_ABORT;
+	advance(2);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+
+	/* a user that ignores the inactivity indication: the layer aborts (ABRT user) */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x43, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_CONTINUE_RRBE;
+	rx_built("Begin + initialDP (monitored)", "ssf6", m, 0);
+	advance(60);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+	/* invoke timers of class 2/4 invokes (RRBE, continue) expire silently: nothing printed */
+}
+
+static void pump(void)
+{
+	unsigned int i, n;
+
+	while (nqueue) {
+		struct wire w = queue[0];
+
+		memmove(queue, queue + 1, (nqueue - 1) * sizeof(queue[0]));
+		nqueue--;
+		n = tcap_tsl_rx(w.from == tsl_scp ? tsl_ssp : tsl_scp,
+				&(struct peer){ .name = "loop" }, w.buf, w.len);
+		(void)n;
+		(void)i;
+	}
+}
+
+/* The same layer on the initiating (SSF) side, talking to the SCP side. */
+static void test_initiator(void)
+{
+	struct peer p = { .name = "scp" };
+	struct tcap_oid ac;
+	struct tcap_dlg *dlg;
+
+	printf("== %s\n", __func__);
+	loop_mode = true;
+	tcap_oid_from_str(&ac, CAP_V2);
+	dlg = tcap_dlg_alloc(tsl_ssp, &p);
+	CHECK(dlg != NULL);
+	invoke(dlg, 0, IDP_ARG, 0, false);
+	next_action = UA_CONTINUE_RRBE;
+	CHECK(tcap_dlg_begin(dlg, &ac) == 0);
+	CHECK(tcap_dlg_state(dlg) == TCAP_DS_INIT_SENT);
+	pump();
+	CHECK(tcap_dlg_state(dlg) == TCAP_DS_ACTIVE);
+	/* the SSF reports the answer and, later, the disconnect in an End */
+	invoke(dlg, 24, "3003800107", 0, false);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	pump();
+	invoke(dlg, 24, "3003800109", 0, false);
+	CHECK(tcap_dlg_end(dlg, false) == 0);
+	pump();
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ssp) == 0);
+
+	/* refused AC on the initiating side: TC-U-ABORT.ind from the AARE reject */
+	tcap_oid_from_str(&ac, "0.4.0.0.1.0.50.0");
+	dlg = tcap_dlg_alloc(tsl_ssp, &p);
+	invoke(dlg, 0, IDP_ARG, 0, false);
+	CHECK(tcap_dlg_begin(dlg, &ac) == 0);
+	pump();
+	CHECK(tcap_tsl_num_dialogues(tsl_ssp) == 0);
+	loop_mode = false;
+}
+
+static struct tcap_tsl *new_tsl(const char *name, struct osmo_tdef *tdefs)
+{
+	struct tcap_tsl_cfg cfg = {
+		.variant = TCAP_ITU,
+		.name = name,
+		.index = tsl_scp ? 2 : 1,
+		.addr_size = sizeof(struct peer),
+		.tdefs = tdefs,
+		.log_subsys = DLGLOBAL,
+		.tid_seed = tsl_scp ? 0x5000 : 0x1000,
+		.tx = tx_cb,
+		.check_ac = check_ac,
+		.ind = ind_cb,
+	};
+
+	return tcap_tsl_alloc(ctx, &cfg);
+}
+
+static const struct log_info_cat cats[] = {};
+static const struct log_info log_info = { .cat = cats, .num_cat = 0 };
+
+int main(void)
+{
+	struct osmo_tdef *tdefs;
+	size_t blocks;
+
+	ctx = talloc_named_const(NULL, 0, "tsl_test");
+	osmo_init_logging2(ctx, &log_info);
+	log_set_print_filename2(osmo_stderr_target, LOG_FILENAME_NONE);
+	log_set_print_category(osmo_stderr_target, 1);
+	log_set_log_level(osmo_stderr_target, LOGL_DEBUG);
+	/* timers run on a clock the test moves (libosmocore uses one or the other) */
+	osmo_clock_override_enable(CLOCK_MONOTONIC, true);
+	osmo_gettimeofday_override = true;
+	osmo_gettimeofday_override_time = (struct timeval){ .tv_sec = 1000000 };
+
+	tdefs = talloc_memdup(ctx, tcap_tsl_tdefs, sizeof(struct osmo_tdef) * 3);
+	tsl_scp = new_tsl("scp", tdefs);
+	tsl_ssp = new_tsl("ssp", tdefs);
+	CHECK(tsl_scp && tsl_ssp);
+	blocks = talloc_total_blocks(ctx);
+
+	test_begin_end();
+	test_ac_refused();
+	test_unknown_tid();
+	test_malformed();
+	test_components();
+	test_monitoring();
+	test_timers();
+	test_initiator();
+
+	/* every dialogue and message is gone again */
+	CHECK(talloc_total_blocks(ctx) == blocks);
+	printf("== counters\n");
+	{
+		struct rate_ctr_group *g = tcap_tsl_ctrg(tsl_scp);
+		unsigned int i;
+
+		for (i = 0; i < g->desc->num_ctr; i++)
+			printf("  %s %" PRIu64 "\n", g->desc->ctr_desc[i].name, rate_ctr_group_get_ctr(g, i)->current);
+	}
+	tcap_tsl_free(tsl_scp);
+	tcap_tsl_free(tsl_ssp);
+	talloc_free(tdefs);
+	printf("failures: %d\n", failures);
+	log_fini();
+	talloc_free(ctx);
+	return failures ? 1 : 0;
+}
