@@ -727,7 +727,7 @@ static void read_capture(const char *path, enum sgt_variant v, bool rel_time)
 	struct sgt_pcap_stats st;
 	struct sgt_tcap_pdu d;
 	char err[256];
-	int64_t t0 = 0;
+	int64_t t0_sec = 0, t0_nsec = 0;
 	int rc;
 
 	rc = sgt_pcap_open(&p, path, v, err, sizeof(err));
@@ -736,12 +736,20 @@ static void read_capture(const char *path, enum sgt_variant v, bool rel_time)
 		return;
 	}
 	while ((rc = sgt_pcap_next(p, &d)) == 0) {
-		int64_t ns = d.ts_sec * 1000000000LL + d.ts_nsec;
+		int64_t dsec, dnsec;
 
-		if (d.frame == 1 || !t0)
-			t0 = ns;
+		if (!t0_sec && !t0_nsec) {
+			t0_sec = d.ts_sec;
+			t0_nsec = d.ts_nsec;
+		}
+		dsec = d.ts_sec - t0_sec;
+		dnsec = (int64_t)d.ts_nsec - t0_nsec;
+		if (dnsec < 0) {
+			dnsec += 1000000000;
+			dsec--;
+		}
 		if (rel_time)
-			printf("+%lld.%09lld ", (long long)((ns - t0) / 1000000000LL), (long long)((ns - t0) % 1000000000LL));
+			printf("%+lld.%09lld ", (long long)dsec, (long long)dnsec);
 		else
 			printf("%lld.%09u ", (long long)d.ts_sec, d.ts_nsec);
 		print_pdu(&d, true);
