@@ -59,3 +59,6 @@ server_tandem_server_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 server_tandem_server_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) $(LIBPQ_CFLAGS) \
 	$(JANSSON_CFLAGS)
 server_tandem_server_LDADD = $(SERVER_LIBS)
+
+dist_doc_DATA += doc/api.md doc/tandem-server.md
+EXTRA_DIST += doc/examples/tandem-server.cfg

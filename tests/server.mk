@@ -12,4 +12,6 @@ EXTRA_DIST += \
 	tests/server_dbrestart.ok \
 	tests/server_valgrind.sh \
 	tests/server_valgrind.ok \
+	tests/server_limits.sh \
+	tests/server_limits.ok \
 	$(NULL)
