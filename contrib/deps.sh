@@ -12,6 +12,7 @@ libmicrohttpd-dev libjansson-dev libpq-dev libcurl4-openssl-dev
 postgresql postgresql-client
 tshark
 valgrind xxd
+libpcap-dev
 curl ca-certificates
 "
 

@@ -9,6 +9,5 @@ tools_libtandem_sigtran_a_SOURCES = \
 noinst_HEADERS += tools/sigtran.h
 EXTRA_DIST += doc/sigtran-framing.md
 
-PCAP_LIBS = -lpcap
 # Link line for anything that uses the framing code or the pcap reader.
 SIGTRAN_LIBS = $(top_builddir)/tools/libtandem-sigtran.a $(PCAP_LIBS)
