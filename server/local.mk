@@ -5,9 +5,8 @@
 # main.c) and by its tests. SQL migrations in server/sql/NNN_name.sql are embedded into the library at
 # build time (server/sql/embed.sh), so the binary always carries the schema it was written for.
 
-# GnuTLS is there through libmicrohttpd-dev (it depends on libgnutls28-dev); HMAC-SHA256 and SHA-256 come
-# from it. TODO: PKG_CHECK_MODULES([GNUTLS], [gnutls]) in configure.ac, then use $(GNUTLS_CFLAGS/LIBS).
-SERVER_GNUTLS_LIBS = -lgnutls
+# HMAC-SHA256 and SHA-256 come from GnuTLS (configure checks it; libmicrohttpd uses it for TLS too).
+SERVER_GNUTLS_LIBS = $(GNUTLS_LIBS)
 
 SERVER_SQL = \
 	server/sql/001_init.sql \
@@ -31,7 +30,7 @@ server_libtandem_server_a_SOURCES = \
 nodist_server_libtandem_server_a_SOURCES = server/sql_migrations.c
 server_libtandem_server_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 server_libtandem_server_a_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) \
-	$(LIBMICROHTTPD_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS)
+	$(LIBMICROHTTPD_CFLAGS) $(JANSSON_CFLAGS) $(LIBPQ_CFLAGS) $(GNUTLS_CFLAGS)
 noinst_HEADERS += \
 	server/access.h \
 	server/api.h \
