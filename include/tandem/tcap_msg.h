@@ -247,7 +247,8 @@ int tcap_comp_set_param(struct tcap_msg *msg, struct tcap_component *comp, const
 int tcap_dlg_set_user_info(struct tcap_msg *msg, const uint8_t *ui, size_t len);
 
 /*! \brief ANSI: make msg a user Abort with this user abort information (raw contents
- *  of F8, copied, owned by msg; len 0 sends an empty one). \returns 0 or -ENOMEM. */
+ *  of F8, copied, owned by msg; T1.114-2000 wants one EXTERNAL there: an empty one
+ *  is accepted on receipt, tcap_ansi_encode() refuses it). \returns 0 or -ENOMEM. */
 int tcap_msg_set_uabort_info(struct tcap_msg *msg, const uint8_t *info, size_t len);
 
 /*! \brief Allocate an empty message below ctx, for building one to encode. */
