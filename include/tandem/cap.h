@@ -7,7 +7,15 @@
  *  structs serves both; the protocol argument picks the ASN.1 type. Decoders
  *  take the raw parameter TLV from struct tcap_component, return 0 or -EINVAL
  *  (the caller answers with Reject mistypedParameter), never assert, and leave
- *  no allocation behind. Unknown and extension fields are skipped.
+ *  no allocation behind. Unknown and extension fields are skipped, wherever
+ *  they appear in an extensible SEQUENCE; a known field out of its place, or
+ *  octets after the parameter TLV, make the parameter mistyped.
+ *
+ *  Numbers are decoded with tcap_num_decode() in the format noted at each
+ *  field; a number that codec refuses makes the parameter mistyped. Encoders
+ *  write DER, leave absent fields out, check the standard's bounds, and return
+ *  -EINVAL for a value the protocol version cannot carry (a CAP-only field for
+ *  INAP, a CAP v3 field for CAP v2, ...) and -ENOSPC when buf is too small.
  */
 #pragma once
 
@@ -81,6 +89,7 @@ struct cap_leg_id {
 
 #define CAP_MAX_CALL_REF 8
 #define CAP_MAX_RAW 32
+#define CAP_MAX_BEARER_CAP 11	/*!< cAPSpecificBoundSet maxBearerCapabilityLength */
 
 /*! InitialDP argument (the union of the CAP v2..v4 and INAP CS-1 fields we use). */
 struct cap_idp {
@@ -92,17 +101,27 @@ struct cap_idp {
 	bool has_original_called;	struct tcap_number original_called;	/* ISUP calling format */
 	bool has_redirecting;		struct tcap_number redirecting;		/* ISUP calling format */
 	bool has_redirection_info;	uint8_t redirection_info[2];
-	bool has_bearer_cap;		uint8_t bearer_cap[CAP_MAX_RAW];	uint8_t bearer_cap_len;
+	bool has_bearer_cap;		uint8_t bearer_cap[CAP_MAX_RAW];	uint8_t bearer_cap_len; /* 2..11 */
 	bool has_event_type;		enum cap_event_type event_type;
+	/* CAP only (MAP types of InitialDP): */
 	bool has_imsi;			char imsi[17];
+	/* locationInformation: present when any of the next four is */
+	bool has_age_of_location;	uint16_t age_of_location;		/* minutes */
 	bool has_vlr_number;		struct tcap_number vlr_number;		/* BCD */
-	bool has_cell_id;		uint8_t cell_id[7];			/* CGI fixed length */
+	bool has_cell_id;		uint8_t cell_id[7];			/* CGI/SAI fixed length */
+	bool has_lai;			uint8_t lai[5];				/* LAI fixed length */
+	/* ext-basicServiceCode: one of the two, first octet of the code */
 	bool has_teleservice;		uint8_t teleservice;
+	bool has_bearer_service;	uint8_t bearer_service;
 	bool has_call_ref;		uint8_t call_ref[CAP_MAX_CALL_REF];	uint8_t call_ref_len;
 	bool has_msc_address;		struct tcap_number msc_address;		/* BCD */
 	bool has_called_bcd;		struct tcap_number called_bcd;		/* BCD */
 	bool has_time_tz;		struct tcap_time_tz time_tz;
-	bool has_dialled_digits;	struct tcap_number dialled_digits;	/* INAP only, ISUP called format */
+	bool call_forwarding_pending;	/*!< callForwardingSS-Pending (v2: gsm-ForwardingPending) */
+	/*! initialDPArgExtension gmscAddress: tag [1] in CAP v2, [0] in v3/v4 */
+	bool has_gmsc_address;		struct tcap_number gmsc_address;	/* BCD */
+	/* INAP only: */
+	bool has_dialled_digits;	struct tcap_number dialled_digits;	/* ISUP called format */
 };
 
 /*! One BCSM event to arm (RequestReportBCSMEvent). */
@@ -152,7 +171,8 @@ struct cap_release {
 	uint8_t cause_len;
 };
 
-/*! ContinueWithArgument (CAP v3/v4): only the calling party category for now. */
+/*! ContinueWithArgument (CAP v3/v4 only; CAP v2 and INAP CS-1 have no such
+ *  operation, their codecs return -EINVAL): only the calling party category. */
 struct cap_cwa {
 	bool has_calling_category;
 	uint8_t calling_category;
@@ -169,6 +189,7 @@ enum cap_gap_criteria_kind {
 	CAP_GAP_CALLED_ADDRESS,		/*!< calledAddressValue (Digits, ISUP generic digits/number) */
 	CAP_GAP_SERVICE,		/*!< gapOnService: service key */
 	CAP_GAP_CALLED_AND_SERVICE,	/*!< calledAddressAndService */
+	CAP_GAP_CALLING_AND_SERVICE,	/*!< callingAddressAndService (digits = calling address) */
 };
 
 struct cap_call_gap {
@@ -179,10 +200,13 @@ struct cap_call_gap {
 	int32_t gap_interval;		/*!< milliseconds; -1 all calls gapped, 0 none */
 	bool has_control_type;		uint8_t control_type;	/* 0 sCPOverloaded, 1 manuallyInitiated */
 	bool has_release_cause;		uint8_t release_cause[CAP_MAX_RAW];	uint8_t release_cause_len;
+	/*! CAP v3/v4 compoundGapCriteria: the basic criteria above plus the SCF id */
+	bool has_scf_id;		uint8_t scf_id[CAP_MAX_RAW];	uint8_t scf_id_len;	/* 2..25 */
 };
 
 /*! \brief Decode/encode operation arguments. buf is the parameter TLV.
- *  \returns 0, -EINVAL (decode: mistyped), -ENOSPC (encode). */
+ *  \returns 0, -EINVAL (decode: mistyped; encode: not representable),
+ *  -ENOSPC (encode: buf too small), -ENOMEM. */
 int cap_idp_decode(struct cap_idp *out, enum cap_protocol p, const uint8_t *buf, size_t len);
 int cap_idp_encode(uint8_t *buf, size_t size, size_t *out_len, enum cap_protocol p, const struct cap_idp *in);
 int cap_rrbe_decode(struct cap_rrbe *out, enum cap_protocol p, const uint8_t *buf, size_t len);
