@@ -1,2 +1,32 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# tandem-scp daemon: SCCP user, service logic, VTY/CTRL.
+# tandem-scp daemon: SCCP user, service logic, VTY/CTRL. The logic is a
+# convenience library so the daemon and its tests link the same code.
+noinst_LIBRARIES += scp/libscp.a
+scp_libscp_a_SOURCES = \
+	scp/scp.c \
+	scp/sccp.c \
+	scp/vty.c \
+	scp/ctrl.c \
+	scp/call_events.c \
+	scp/cap_service.c \
+	$(NULL)
+scp_libscp_a_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) $(LIBOSMOSIGTRAN_CFLAGS)
+noinst_HEADERS += \
+	scp/scp.h \
+	scp/call_events.h \
+	$(NULL)
+
+SCP_LIBS = \
+	$(top_builddir)/scp/libscp.a \
+	$(TCAP_LIBS) \
+	$(LIBOSMOSIGTRAN_LIBS) \
+	$(LIBOSMOCTRL_LIBS) \
+	$(LIBOSMOVTY_LIBS) \
+	$(LIBOSMOCORE_LIBS) \
+	$(TALLOC_LIBS) \
+	$(NULL)
+
+bin_PROGRAMS += scp/tandem-scp
+scp_tandem_scp_SOURCES = scp/main.c
+scp_tandem_scp_CFLAGS = $(scp_libscp_a_CFLAGS)
+scp_tandem_scp_LDADD = $(SCP_LIBS)

@@ -7,7 +7,7 @@
 #   stp_stop
 #
 # osmo-stp 1.6 over IPA (see DESIGN.md): every client needs an `as NAME ipa` whose NAME is the
-# IPA unit name the client sends (libosmo-sigtran clients send their AS name), a routing key
+# IPA unit name the client sends (a libosmo-sigtran client sends the name of its ASP), a routing key
 # and a point-code override for its point code, and a route to it in the system route table.
 # Point codes are written in the ITU 3.8.3 format. There is no GT routing: route on PC + SSN.
 #

@@ -27,9 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <osmocom/core/tdef.h>
+
 #include <tandem/tcap_msg.h>
 
-struct osmo_tdef;
 struct rate_ctr_group;
 struct tcap_tsl;
 struct tcap_dlg;
