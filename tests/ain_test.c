@@ -303,8 +303,9 @@ static int show_arg(int op, const uint8_t *param, size_t len)
 		rc = ain_acg_decode(&u.acg, param, len);
 		if (!rc) {
 			printf("    controlCauseIndicator=%02x gapDuration=%u gapInterval=%s:%u translationType=%u\n",
-			       u.acg.control_cause, u.acg.gap_duration, u.acg.private_gap_interval ? "private" : "national",
-			       u.acg.gap_interval, u.acg.translation_type);
+			       u.acg.control_cause, u.acg.gap_duration,
+			       u.acg.private_gap_interval ? "private" : "national", u.acg.gap_interval,
+			       u.acg.translation_type);
 			print_raw("globalTitleAddress", u.acg.gta, u.acg.gta_len);
 		}
 		erc = rc ? rc : ain_acg_encode(out, sizeof(out), &olen, &u.acg);

@@ -86,9 +86,11 @@ static void print_msg(const struct tcap_msg *m)
 	for (i = 0; i < m->num_comp; i++) {
 		const struct tcap_component *c = &m->comp[i];
 
-		printf("  [%u] %s%s", i, tcap_comp_kind_name(c->kind),
-		       c->kind == TCAP_COMP_INVOKE || c->kind == TCAP_COMP_RETURN_RESULT ? (c->last ? "_last" : "_not_last")
-											: "");
+		const char *last = "";
+
+		if (c->kind == TCAP_COMP_INVOKE || c->kind == TCAP_COMP_RETURN_RESULT)
+			last = c->last ? "_last" : "_not_last";
+		printf("  [%u] %s%s", i, tcap_comp_kind_name(c->kind), last);
 		if (c->has_invoke_id)
 			printf(" id=%d", c->invoke_id);
 		else
@@ -555,7 +557,8 @@ static void test_malformed(void)
 	bad("dialogue with security context",
 	    "e20ec70401020304f906da0101800105");
 	bad("dialogue with version, OID AC, user info, security, confidentiality",
-	    "e237c70401020304f922da0103dc072a8648ce1d0301fd0b280906022a03a00302010181022a03a203800107e80be909cf0109d1026e01f200");
+	    "e237c70401020304f922da0103dc072a8648ce1d0301fd0b280906022a03a00302010181022a03a203800107"
+	    "e80be909cf0109d1026e01f200");
 	bad("abort with dialogue portion and P-Abort cause",
 	    "f60ec70401020304f903db0105d70108");
 	bad("dialogue portion out of order",

@@ -242,86 +242,130 @@ struct ain_user_id {
 struct ain_trigger {
 	struct ain_user_id user_id;
 	enum ain_bearer_cap bearer_cap;
-	bool has_called;		struct tcap_number called;		/* CalledPartyID [15]; not InfoCollected */
-	bool has_lata;			struct tcap_number lata;		/* Lata [35] */
-	bool has_tct;			enum ain_tct tct;			/* TriggerCriteriaType [52] */
-	bool has_called_station_type;	uint8_t called_station_type;		/* [16]; TerminationAttempt */
-	bool has_charge_number;		struct tcap_number charge_number;	/* ChargeNumber [19] */
-	bool has_calling;		struct tcap_number calling;		/* CallingPartyID [18] */
-	bool has_charge_station_type;	uint8_t charge_station_type;		/* ChargePartyStationType [20] */
-	bool has_carrier;		uint8_t carrier[4];			/* Carrier [41]; not TerminationAttempt */
-	bool has_access_code;		struct tcap_number access_code;		/* [1]; not TerminationAttempt */
-	bool has_collected_address;	struct tcap_number collected_address;	/* [22]; not TerminationAttempt */
-	bool has_collected_digits;	struct tcap_number collected_digits;	/* [23]; not TerminationAttempt */
-	bool has_vsc;			struct tcap_number vsc;			/* VerticalServiceCode [54] */
-	bool has_tcm;			struct tcap_number tcm;			/* Tcm [51] */
-	bool has_original_called;	struct tcap_number original_called;	/* OriginalCalledPartyID [36] */
-	bool has_redirecting;		struct tcap_number redirecting;		/* RedirectingPartyID [43] */
-	bool has_redirection_info;	uint8_t redirection_info[2];		/* RedirectionInformation [44] */
-	bool has_generic_name;		uint8_t generic_name[AIN_MAX_RAW];	/* GenericName [33]; TerminationAttempt */
+	bool has_called;
+	struct tcap_number called;		/* CalledPartyID [15]; not InfoCollected */
+	bool has_lata;
+	struct tcap_number lata;		/* Lata [35] */
+	bool has_tct;
+	enum ain_tct tct;			/* TriggerCriteriaType [52] */
+	bool has_called_station_type;
+	uint8_t called_station_type;		/* [16]; TerminationAttempt */
+	bool has_charge_number;
+	struct tcap_number charge_number;	/* ChargeNumber [19] */
+	bool has_calling;
+	struct tcap_number calling;		/* CallingPartyID [18] */
+	bool has_charge_station_type;
+	uint8_t charge_station_type;		/* ChargePartyStationType [20] */
+	bool has_carrier;
+	uint8_t carrier[4];			/* Carrier [41]; not TerminationAttempt */
+	bool has_access_code;
+	struct tcap_number access_code;		/* [1]; not TerminationAttempt */
+	bool has_collected_address;
+	struct tcap_number collected_address;	/* [22]; not TerminationAttempt */
+	bool has_collected_digits;
+	struct tcap_number collected_digits;	/* [23]; not TerminationAttempt */
+	bool has_vsc;
+	struct tcap_number vsc;			/* VerticalServiceCode [54] */
+	bool has_tcm;
+	struct tcap_number tcm;			/* Tcm [51] */
+	bool has_original_called;
+	struct tcap_number original_called;	/* OriginalCalledPartyID [36] */
+	bool has_redirecting;
+	struct tcap_number redirecting;		/* RedirectingPartyID [43] */
+	bool has_redirection_info;
+	uint8_t redirection_info[2];		/* RedirectionInformation [44] */
+	bool has_generic_name;
+	uint8_t generic_name[AIN_MAX_RAW];	/* GenericName [33]; TerminationAttempt */
 	uint8_t generic_name_len;
-	bool has_acg_encountered;	uint8_t acg_encountered;		/* ACGEncountered [2] */
+	bool has_acg_encountered;
+	uint8_t acg_encountered;		/* ACGEncountered [2] */
 };
 
 /*! OAnswer, TAnswer, ODisconnect, TDisconnect: event notifications/requests. */
 struct ain_event {
 	struct ain_user_id user_id;
 	enum ain_bearer_cap bearer_cap;
-	bool has_notification;		bool notification;	/* NotificationIndicator [111]: TRUE = the switch goes on */
-	bool has_disconnect_cause;	enum ain_disconnect_cause disconnect_cause;	/* [116]; *Disconnect only */
-	bool has_leg_id;		uint8_t leg_id;		/* LegID [132]; *Disconnect only */
-	bool has_point_in_call;		enum ain_pic point_in_call;	/* [135]; *Disconnect only */
+	bool has_notification;
+	bool notification;	/* NotificationIndicator [111]: TRUE = the switch goes on */
+	bool has_disconnect_cause;
+	enum ain_disconnect_cause disconnect_cause;	/* [116]; *Disconnect only */
+	bool has_leg_id;
+	uint8_t leg_id;		/* LegID [132]; *Disconnect only */
+	bool has_point_in_call;
+	enum ain_pic point_in_call;	/* [135]; *Disconnect only */
 };
 
 /*! AnalyzeRoute: route the call (to the dialled or another number). */
 struct ain_analyze_route {
-	bool has_charge_number;		struct tcap_number charge_number;
-	bool has_calling;		struct tcap_number calling;
-	bool has_charge_station_type;	uint8_t charge_station_type;
-	bool has_called;		struct tcap_number called;
-	bool has_outpulse_number;	struct tcap_number outpulse_number;	/* OutpulseNumber [37] */
-	bool has_tcm;			struct tcap_number tcm;
-	bool has_carrier;		uint8_t carrier[4];
-	bool has_redirecting;		struct tcap_number redirecting;
-	bool has_amaslp_id;		char amaslp_id[11];	/* AMAslpID [10]: ten digits (GR-1299 mandatory) */
-	bool has_redirection_info;	uint8_t redirection_info[2];
+	bool has_charge_number;
+	struct tcap_number charge_number;
+	bool has_calling;
+	struct tcap_number calling;
+	bool has_charge_station_type;
+	uint8_t charge_station_type;
+	bool has_called;
+	struct tcap_number called;
+	bool has_outpulse_number;
+	struct tcap_number outpulse_number;	/* OutpulseNumber [37] */
+	bool has_tcm;
+	struct tcap_number tcm;
+	bool has_carrier;
+	uint8_t carrier[4];
+	bool has_redirecting;
+	struct tcap_number redirecting;
+	bool has_amaslp_id;
+	char amaslp_id[11];	/* AMAslpID [10]: ten digits (GR-1299 mandatory) */
+	bool has_redirection_info;
+	uint8_t redirection_info[2];
 };
 
 /*! AuthorizeTermination: let the call terminate to the line. */
 struct ain_authorize_termination {
-	bool has_calling;		struct tcap_number calling;
-	bool has_amaslp_id;		char amaslp_id[11];
-	bool has_generic_name;		uint8_t generic_name[AIN_MAX_RAW];	/* calling name to display */
+	bool has_calling;
+	struct tcap_number calling;
+	bool has_amaslp_id;
+	char amaslp_id[11];
+	bool has_generic_name;
+	uint8_t generic_name[AIN_MAX_RAW];	/* calling name to display */
 	uint8_t generic_name_len;
 };
 
 /*! Continue and Disconnect (the billing parameters tandem may set). */
 struct ain_continue {
-	bool has_amaslp_id;		char amaslp_id[11];
+	bool has_amaslp_id;
+	char amaslp_id[11];
 };
 
 struct ain_disconnect {
-	bool has_amaslp_id;		char amaslp_id[11];
+	bool has_amaslp_id;
+	char amaslp_id[11];
 };
 
 /*! RequestReportBCMEvent: arm event detection points. */
 struct ain_rrbe {
-	bool has_edp_request;		uint32_t edp_request;		/*!< AIN_EDP_BIT()s: the switch waits */
-	bool has_edp_notification;	uint32_t edp_notification;	/*!< AIN_EDP_BIT()s: the switch goes on */
-	bool has_o_no_answer_timer;	uint8_t o_no_answer_timer;	/*!< seconds, 1..120 */
-	bool has_t_no_answer_timer;	uint8_t t_no_answer_timer;	/*!< seconds, 1..120 */
+	bool has_edp_request;
+	uint32_t edp_request;		/*!< AIN_EDP_BIT()s: the switch waits */
+	bool has_edp_notification;
+	uint32_t edp_notification;	/*!< AIN_EDP_BIT()s: the switch goes on */
+	bool has_o_no_answer_timer;
+	uint8_t o_no_answer_timer;	/*!< seconds, 1..120 */
+	bool has_t_no_answer_timer;
+	uint8_t t_no_answer_timer;	/*!< seconds, 1..120 */
 };
 
 /*! Close: the SCP ends its interest in the call. */
 struct ain_close {
-	bool has_user_id;		struct ain_user_id user_id;
-	bool has_bearer_cap;		enum ain_bearer_cap bearer_cap;
-	bool has_close_cause;		enum ain_close_cause close_cause;
+	bool has_user_id;
+	struct ain_user_id user_id;
+	bool has_bearer_cap;
+	enum ain_bearer_cap bearer_cap;
+	bool has_close_cause;
+	enum ain_close_cause close_cause;
 };
 
 /*! ACG (automatic code gapping): ask the switch to gap calls to a code. */
 struct ain_acg {
-	uint8_t control_cause;		/*!< ControlCauseIndicator octet (bit 1: SCP overload, bit 2: SMS initiated) */
+	uint8_t control_cause;		/*!< ControlCauseIndicator octet, as coded */
 	uint8_t gap_duration;		/*!< GapDuration 1..13 (1 s .. 2048 s, 13 infinity) */
 	bool private_gap_interval;	/*!< false: national GapInterval [63], true: private [64] */
 	uint8_t gap_interval;		/*!< as coded in the chosen enumeration */
