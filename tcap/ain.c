@@ -539,8 +539,9 @@ static int put_user_id(struct arena *a, AIN_UserID_t *out, const struct ain_user
 /* The shortest BIT STRING holding the set bits (no trailing zero bits). */
 static int put_bits(struct arena *a, BIT_STRING_t *bs, uint32_t mask)
 {
-	uint8_t tmp[4] = { 0 };
+	uint8_t tmp[4] = { 0 }, *p;
 	int bit, top = -1;
+	size_t len;
 
 	for (bit = 0; bit < 32; bit++) {
 		if (mask & (UINT32_C(1) << bit)) {
@@ -548,8 +549,15 @@ static int put_bits(struct arena *a, BIT_STRING_t *bs, uint32_t mask)
 			top = bit;
 		}
 	}
+	len = top < 0 ? 0 : top / 8 + 1;
+	p = arena_get(a, len ? len : 1);
+	if (!p)
+		return -EINVAL;
+	memcpy(p, tmp, len);
+	bs->buf = p;
+	bs->size = len;
 	bs->bits_unused = top < 0 ? 0 : 7 - top % 8;
-	return set_octets(a, (OCTET_STRING_t *)bs, tmp, top < 0 ? 0 : top / 8 + 1);
+	return 0;
 }
 
 /* Size of the asn1c value a field type is held in. */
@@ -619,14 +627,15 @@ static int put_field(struct arena *a, void *memb, const struct field *f, const v
 	case FT_GAP: {
 		AIN_GapInterval_t *g = memb;
 
+		/* NationalGapInterval 0..15, PrivateGapInterval 0..21 */
 		if (*((const bool *)((const uint8_t *)src_struct + f->len_off))) {
 			g->present = AIN_GapInterval_PR_privateGapInterval;
 			g->choice.privateGapInterval = *src;
-		} else {
-			g->present = AIN_GapInterval_PR_nationalGapInterval;
-			g->choice.nationalGapInterval = *src;
+			return *src <= 21 ? 0 : -EINVAL;
 		}
-		return *src <= f->max ? 0 : -EINVAL;
+		g->present = AIN_GapInterval_PR_nationalGapInterval;
+		g->choice.nationalGapInterval = *src;
+		return *src <= 15 ? 0 : -EINVAL;
 	}
 	}
 	return -EINVAL;

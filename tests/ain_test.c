@@ -1004,7 +1004,10 @@ static void test_encode_errors(void)
 	a.gap_interval = 22;
 	a.private_gap_interval = true;
 	printf("private gapInterval 22: %s\n", rc_name(ain_acg_encode(out, sizeof(out), &olen, &a)));
-	a.gap_interval = 21;
+	a.gap_interval = 16;
+	a.private_gap_interval = false;
+	printf("national gapInterval 16: %s\n", rc_name(ain_acg_encode(out, sizeof(out), &olen, &a)));
+	a.gap_interval = 15;
 	a.gta_len = 0;
 	printf("empty globalTitleAddress: %s\n", rc_name(ain_acg_encode(out, sizeof(out), &olen, &a)));
 
