@@ -3,4 +3,4 @@
 check_PROGRAMS += tests/tsl_test
 tests_tsl_test_SOURCES = tests/tsl_test.c
 tests_tsl_test_LDADD = tests/libtestlib.a $(TCAP_LIBS) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
-EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh
+EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh tests/scp_vty.sh

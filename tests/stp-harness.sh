@@ -178,7 +178,7 @@ stp_harness_cleanup()
 		stp_cleanup_hook
 	fi
 	stp_stop_process
-	if [ -n "$STP_DIR" ] && [ -d "$STP_DIR" ] && [ -z "$STP_KEEP" ]; then
+	if [ -n "$STP_DIR" ] && [ -d "$STP_DIR" ] && [ -z "${STP_KEEP:-}" ]; then
 		rm -rf "$STP_DIR"
 	fi
 	STP_DIR=
