@@ -24,3 +24,7 @@ include tcap/numbers.mk
 include tcap/cap.mk
 include tcap/ansi.mk
 include tcap/tsl.mk
+
+# The codecs include asn1c's generated headers: build them first, even when a
+# single target is asked for (BUILT_SOURCES only covers `make all/check`).
+$(tcap_libtandem_tcap_a_OBJECTS): asn1/gen.stamp

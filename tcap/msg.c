@@ -2,13 +2,13 @@
 /* TCAP message objects: allocation, ownership of raw parts, names. */
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <talloc.h>
 
 #include <tandem/tcap_msg.h>
 
+#include "msg_internal.h"
 #include "msg_itu.h"
 
 struct tcap_msg *tcap_msg_alloc(void *ctx, enum tcap_variant variant, enum tcap_msg_type type)
@@ -38,17 +38,13 @@ int tcap_msg_decode(void *ctx, struct tcap_msg **out, struct tcap_decode_err *er
 	err->comp_index = -1;
 	*out = NULL;
 
-	if (len && is_ansi_tag(buf[0])) {
-		/* the ANSI codec is not linked in yet */
-		err->kind = TCAP_ERR_PABORT;
-		err->cause = TCAP_APA_UNRECOGNIZED_PKG_TYPE;
-		snprintf(err->text, sizeof(err->text), "ANSI TCAP is not supported by this build");
-		return -EBADMSG;
-	}
-	msg = tcap_msg_alloc(ctx, TCAP_ITU, TCAP_MT_BEGIN);
+	msg = tcap_msg_alloc(ctx, len && is_ansi_tag(buf[0]) ? TCAP_ANSI : TCAP_ITU, TCAP_MT_BEGIN);
 	if (!msg)
 		return -ENOMEM;
-	rc = tcap_itu_decode(msg, err, buf, len);
+	if (msg->variant == TCAP_ANSI)
+		rc = tcap_ansi_decode(msg, err, buf, len);
+	else
+		rc = tcap_itu_decode(msg, err, buf, len);
 	*out = msg;
 	return rc;
 }
@@ -57,7 +53,7 @@ int tcap_msg_encode(uint8_t *buf, size_t size, size_t *out_len, const struct tca
 {
 	if (msg->variant == TCAP_ITU)
 		return tcap_itu_encode(buf, size, out_len, msg);
-	return -EINVAL;
+	return tcap_ansi_encode(buf, size, out_len, msg);
 }
 
 void tcap_msg_free(struct tcap_msg *msg)

@@ -250,7 +250,9 @@ static bool derive_invoke_id(const struct ber_tlv *c, long *iid)
 	return true;
 }
 
-static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, int idx, const struct ber_tlv *c)
+/* start: the component's first octet (c->val is past a definite or indefinite length) */
+static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, int idx, const struct ber_tlv *c,
+			    const uint8_t *start)
 {
 	struct tcap_component *tc = &msg->comp[idx];
 	Component_t *comp = NULL;
@@ -273,7 +275,7 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 		return -EBADMSG;
 	}
 
-	rv = ber_decode(NULL, &asn_DEF_Component, (void **)&comp, c->val - (c->total - c->len), c->total);
+	rv = ber_decode(NULL, &asn_DEF_Component, (void **)&comp, start, c->total);
 	if (rv.code != RC_OK || rv.consumed != c->total) {
 		set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, has_iid, iid,
 			   "component does not decode");
@@ -437,7 +439,7 @@ static int decode_components(struct tcap_msg *msg, struct tcap_decode_err *err, 
 				   "too many components");
 			return -EBADMSG;
 		}
-		rc = decode_component(msg, err, msg->num_comp, &c);
+		rc = decode_component(msg, err, msg->num_comp, &c, portion->val + pos);
 		if (rc)
 			return rc;
 		msg->num_comp++;

@@ -440,6 +440,25 @@ static void test_errors(void)
 	expect_error("badly structured component", "62074801016c02a105");
 }
 
+/* X.690 8.1.3.6: indefinite lengths at every level decode like definite ones */
+static void test_indefinite(void)
+{
+	struct tcap_decode_err err;
+	struct tcap_msg *m;
+	uint8_t buf[128];
+	uint8_t *exact;
+	int n;
+
+	printf("== %s\n", __func__);
+	n = tl_unhex(buf, sizeof(buf), "6480 490400000009 6c80 a180 020101 02011f 0000 a1060201020201 1f 0000 0000");
+	exact = tl_exact(buf, n);
+	CHECK(tcap_msg_decode(ctx, &m, &err, exact, n) == 0);
+	if (m)
+		print_msg(m);
+	tcap_msg_free(m);
+	free(exact);
+}
+
 static void test_truncation(void)
 {
 	uint8_t buf[1024];
@@ -510,6 +529,7 @@ int main(void)
 	test_vectors();
 	test_build();
 	test_errors();
+	test_indefinite();
 	test_truncation();
 	test_oid();
 	printf("talloc blocks left: %zu\n", talloc_total_blocks(ctx) - 1);
