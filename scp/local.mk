@@ -30,3 +30,9 @@ bin_PROGRAMS += scp/tandem-scp
 scp_tandem_scp_SOURCES = scp/main.c
 scp_tandem_scp_CFLAGS = $(scp_libscp_a_CFLAGS)
 scp_tandem_scp_LDADD = $(SCP_LIBS)
+
+# tandem-ssp: the SSP/MSC side for tests and engineers, on the same stack.
+bin_PROGRAMS += tools/tandem-ssp
+tools_tandem_ssp_SOURCES = tools/tandem-ssp.c
+tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
+tools_tandem_ssp_LDADD = $(SCP_LIBS)

@@ -19,7 +19,7 @@ stp_cleanup_hook()
 	fi
 }
 
-stp_start asp-scp:0.23.1 asp-ssp:0.23.2 || exit $?
+stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 # tandem-scp's VTY (4260) and CTRL (4261) on a loopback address of their own
 SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
 

@@ -2,13 +2,16 @@
 # Throwaway osmo-stp (IPA over TCP on 127.0.0.1) for the SCP tests (POSIX sh, sourced).
 #
 #   . "$abs_top_srcdir/tests/stp-harness.sh"
-#   stp_start as-scp:0.23.1 as-ssp:0.23.2   # one IPA client per NAME:POINT_CODE
+#   stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1   # one IPA client per NAME:PC[:PEER_PC]
 #   ... $STP_IPA_PORT is the IPA port, $STP_VTY_ADDR:4239 osmo-stp's telnet VTY, $STP_DIR its files ...
 #   stp_stop
 #
 # osmo-stp 1.6 over IPA (see DESIGN.md): every client needs an `as NAME ipa` whose NAME is the
 # IPA unit name the client sends (a libosmo-sigtran client sends the name of its ASP), a routing key
-# and a point-code override for its point code, and a route to it in the system route table.
+# and a route to it in the system route table. IPA frames carry no MTP routing label: osmo-stp
+# gives everything it receives from a client the DPC of the client's `point-code override dpc`,
+# so that is the point code of the client's peer (PEER_PC; its own PC when left out). Checked:
+# with its own PC there, a client's messages come back to itself.
 # Point codes are written in the ITU 3.8.3 format. There is no GT routing: route on PC + SSN.
 #
 # osmo-stp is stopped and its directory removed when the sourcing shell exits, also when a
@@ -96,13 +99,18 @@ stp_write_config()
 		echo "  accept-asp-connections dynamic-permitted"
 		# IPA has no routing contexts: osmo-stp only accepts 0
 		for _c in "$@"; do
-			echo " as ${_c%%:*} ipa"
-			echo "  routing-key 0 ${_c#*:}"
-			echo "  point-code override dpc ${_c#*:}"
+			_name=${_c%%:*}
+			_rest=${_c#*:}
+			_pc=${_rest%%:*}
+			_peer=${_rest#*:}
+			echo " as $_name ipa"
+			echo "  routing-key 0 $_pc"
+			echo "  point-code override dpc $_peer"
 		done
 		echo " route-table system"
 		for _c in "$@"; do
-			echo "  update route ${_c#*:} 7.255.7 linkset ${_c%%:*}"
+			_rest=${_c#*:}
+			echo "  update route ${_rest%%:*} 7.255.7 linkset ${_c%%:*}"
 		done
 	} >"$STP_DIR/osmo-stp.cfg"
 }
@@ -117,7 +125,7 @@ stp_start()
 		return 77
 	fi
 	if [ $# -eq 0 ]; then
-		echo "stp-harness: stp_start needs at least one NAME:PC client" >&2
+		echo "stp-harness: stp_start needs at least one NAME:PC[:PEER_PC] client" >&2
 		return 1
 	fi
 	STP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/tandem-stp.XXXXXX") || return 1
