@@ -7,3 +7,8 @@ check_PROGRAMS += tests/itu_test
 tests_itu_test_SOURCES = tests/itu_test.c
 tests_itu_test_LDADD = tests/libtestlib.a $(TCAP_LIBS)
 EXTRA_DIST += tests/itu_test.ok
+
+# Every kind of ITU message our encoders build, for tshark (tests/itu.at).
+check_PROGRAMS += tests/itu_build
+tests_itu_build_SOURCES = tests/itu_build.c
+tests_itu_build_LDADD = $(TCAP_LIBS)
