@@ -18,7 +18,7 @@ noinst_HEADERS += \
 	$(NULL)
 
 # Link line for anything that uses the codecs.
-TCAP_LIBS = $(top_builddir)/tcap/libtandem-tcap.a $(ASN1_LIB) $(TALLOC_LIBS)
+TCAP_LIBS = $(top_builddir)/tcap/libtandem-tcap.a $(ASN1_LIB) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
 
 include tcap/numbers.mk
 include tcap/cap.mk

@@ -12,6 +12,7 @@ TESTSUITE_AT = \
 	tests/tshark.at \
 	tests/server.at \
 	tests/scp.at \
+	tests/decode.at \
 	$(NULL)
 
 include tests/numbers.mk
@@ -21,6 +22,7 @@ include tests/ansi.mk
 include tests/tshark.mk
 include tests/server.mk
 include tests/scp.mk
+include tests/decode.mk
 include tests/fuzz.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
 

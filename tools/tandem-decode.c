@@ -129,9 +129,29 @@ static int decode_one(struct decoder *d, const uint8_t *buf, size_t len, json_t 
 	dlg_remember(&m->dtid, p);
 
 	j = td_msg_to_json(m, p, &d->opts);
-	if (extra)
-		json_object_update(j, extra);
-	if (rc) {
+	if (extra) {
+		/* where the message was found comes first, then the message */
+		json_t *all = json_copy(extra);
+
+		json_object_update(all, j);
+		json_decref(j);
+		j = all;
+	}
+	if (!rc) {
+		/* a component whose argument does not decode makes the message malformed too:
+		 * the SCP would answer it with Reject mistypedParameter */
+		json_t *c;
+		size_t i;
+
+		json_array_foreach(json_object_get(j, "components"), i, c) {
+			if (json_object_get(c, "error"))
+				rc = -EBADMSG;
+		}
+		if (rc)
+			d->malformed++;
+		else
+			d->decoded++;
+	} else {
 		json_t *e = json_object();
 
 		json_object_set_new(e, "kind", json_string(err_kind_name(err.kind)));
@@ -147,8 +167,6 @@ static int decode_one(struct decoder *d, const uint8_t *buf, size_t len, json_t 
 		json_object_set_new(e, "message", json_string(err.text));
 		json_object_set_new(j, "error", e);
 		d->malformed++;
-	} else {
-		d->decoded++;
 	}
 	if (json_dumpf(j, stdout, d->json_flags) == 0)
 		putchar('\n');
