@@ -125,7 +125,9 @@ int srv_req_check_query_args(struct srv_req *req, const char *const *allowed)
 	return 0;
 }
 
-static void req_resume(struct srv_req *req)
+/*! \brief Let libmicrohttpd go on with a suspended request (after an answer, or when a streamed body's sink
+ *  can take data again). Harmless when the request is not suspended. */
+void srv_req_resume(struct srv_req *req)
 {
 	if (req->suspended && req->conn) {
 		req->suspended = false;
@@ -143,7 +145,7 @@ void srv_req_reply(struct srv_req *req, unsigned int status, const char *content
 {
 	struct MHD_Response *r;
 
-	if (req->resp)
+	if (req->resp || req->queued)
 		return;
 	r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
@@ -155,7 +157,48 @@ void srv_req_reply(struct srv_req *req, unsigned int status, const char *content
 	req->status = status;
 	LOGP(DAPI, status >= 500 ? LOGL_NOTICE : LOGL_DEBUG, "%s %s %s -> %u\n", req->client_ip, req->method,
 	     req->path, status);
-	req_resume(req);
+	srv_req_resume(req);
+}
+
+static ssize_t http_stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct srv_req *req = cls;
+	long n;
+
+	if (!req->source)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	n = req->source(req, buf, max);
+	if (n == SRV_STREAM_END)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	if (n < 0)
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	if (n == 0 && req->conn) {
+		/* libmicrohttpd would ask again at once: wait for srv_req_resume() instead */
+		req->suspended = true;
+		MHD_suspend_connection(req->conn);
+	}
+	return n;
+}
+
+/*! \brief Answer with a body produced piece by piece by src (chunked transfer encoding); the status and
+ *  headers go out first, so a later failure can only cut the body short. */
+void srv_req_reply_stream(struct srv_req *req, unsigned int status, const char *content_type, srv_req_source src)
+{
+	struct MHD_Response *r;
+
+	if (req->resp || req->queued)
+		return;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, http_stream_reader, req, NULL);
+	if (!r)
+		return;
+	req->source = src;
+	if (content_type)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+	req->resp = r;
+	req->status = status;
+	LOGP(DAPI, LOGL_DEBUG, "%s %s %s -> %u (streamed)\n", req->client_ip, req->method, req->path, status);
+	srv_req_resume(req);
 }
 
 /*! \brief Answer with a JSON document (takes the reference to obj). */
@@ -214,7 +257,8 @@ static void req_query_cb(void *priv, const PGresult *res, const char *errmsg)
 		return;
 	}
 	cb(req, res, errmsg);
-	if (!req->resp && !req->inflight)
+	/* a streamed request goes on with its body after authentication */
+	if (!req->resp && !req->queued && !req->inflight && !req->sink)
 		srv_req_error(req, 500, "internal", NULL, "request ended without an answer");
 }
 
@@ -286,9 +330,65 @@ static enum MHD_Result http_queue(struct srv_req *req)
 {
 	enum MHD_Result rc = MHD_queue_response(req->conn, req->status, req->resp);
 
+	req->queued = true;
 	MHD_destroy_response(req->resp);
 	req->resp = NULL;
 	return rc;
+}
+
+static enum MHD_Result http_suspend(struct srv_req *req)
+{
+	req->suspended = true;
+	MHD_suspend_connection(req->conn);
+	return MHD_YES;
+}
+
+/* A streamed body: the request was authenticated and handed to its handler when the headers came in; the
+ * handler's sink takes the body piece by piece. While the handler is not ready (authentication, its own
+ * set-up) or cannot take more (the database is slower than the client), the connection is suspended, which
+ * stops reading from the socket: memory stays bounded by libmicrohttpd's connection buffer. After an
+ * answer was decided the rest of the body is read and dropped (libmicrohttpd queues answers only before or
+ * after the body). */
+static enum MHD_Result http_stream(struct srv_req *req, const char *data, size_t *size)
+{
+	long n;
+
+	if (*size) {
+		if (req->resp || req->body_ended) {
+			*size = 0;
+			return MHD_YES;
+		}
+		if (!req->sink)
+			return http_suspend(req);
+		if (*size > req->body_limit - req->streamed) {
+			srv_req_error(req, 413, "too_large", NULL, "request body larger than %zu bytes",
+				      req->body_limit);
+			*size = 0;
+			return MHD_YES;
+		}
+		n = req->sink(req, data, *size);
+		if (n < 0) {
+			if (!req->resp)
+				srv_req_error(req, 500, "internal", NULL, "import failed");
+			*size = 0;
+			return MHD_YES;
+		}
+		*size -= n;
+		req->streamed += n;
+		if (*size)
+			return http_suspend(req);
+		return MHD_YES;
+	}
+	/* the whole body is in */
+	if (!req->resp && !req->body_ended) {
+		if (!req->sink)
+			return http_suspend(req);
+		req->body_ended = true;
+		req->sink_end(req);
+	}
+	if (req->resp)
+		return http_queue(req);
+	return http_suspend(req);
 }
 
 static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
@@ -310,11 +410,19 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 		req->path = talloc_strdup(req, url);
 		req_set_client_ip(req);
 		srv_api_begin(req);
-		/* an answer decided from the headers alone (404, 413, 429...) goes out before any body */
+		if (!req->resp && req->route && req->route->body == SRV_BODY_CSV) {
+			/* authenticate and start the handler before the body arrives */
+			req->streaming = true;
+			req->dispatched = true;
+			srv_api_dispatch(req);
+		}
+		/* an answer decided from the headers alone (404, 413, 429, 401...) goes out before any body */
 		if (req->resp)
 			return http_queue(req);
 		return MHD_YES;
 	}
+	if (req->streaming)
+		return http_stream(req, upload_data, upload_data_size);
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;
 
@@ -352,9 +460,7 @@ static enum MHD_Result http_access(void *cls, struct MHD_Connection *conn, const
 	if (req->resp)
 		return http_queue(req);
 	/* waiting for the database */
-	req->suspended = true;
-	MHD_suspend_connection(conn);
-	return MHD_YES;
+	return http_suspend(req);
 }
 
 static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cls,

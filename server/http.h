@@ -28,6 +28,13 @@ enum srv_role {
 
 #define SRV_MAX_PATH_ARGS 4
 
+struct srv_req;
+
+/*! Takes the next piece of a streamed body.
+ *  \returns bytes taken (0: not now, the sink calls srv_req_resume() when it can take more), or negative
+ *           after answering with an error (the rest of the body is then read and dropped) */
+typedef long (*srv_req_sink)(struct srv_req *req, const char *data, size_t len);
+
 /*! One HTTP request, from its headers to the completion of its response. */
 struct srv_req {
 	struct srv_instance *srv;
@@ -45,6 +52,7 @@ struct srv_req {
 	/* response */
 	struct MHD_Response *resp;
 	unsigned int status;
+	bool queued;			/*!< the answer went to libmicrohttpd */
 	bool suspended;
 	bool dispatched;
 	unsigned int inflight;		/*!< database queries not yet completed */
@@ -55,11 +63,30 @@ struct srv_req {
 	char actor[48];			/*!< for the audit log: "key:<id>" or "device:<id>" */
 	const char *cred_secret;	/*!< points into the Authorization header until authenticated */
 	void *state;			/*!< handler's own data (talloc child of the request) */
+	/* streamed body (CSV imports): authenticated and handed to the handler from the headers on; the
+	 * handler installs sink/sink_end, the body is never held in memory as a whole */
+	bool streaming;
+	bool body_ended;
+	unsigned long long streamed;	/*!< body bytes taken by the sink so far */
+	srv_req_sink sink;
+	void (*sink_end)(struct srv_req *req);
+	long (*source)(struct srv_req *req, char *buf, size_t max);	/*!< streamed answer */
 };
 
 struct srv_http *srv_http_start(struct srv_instance *srv);
 void srv_http_stop(struct srv_http *h);
 unsigned int srv_http_active(const struct srv_http *h);
+
+void srv_req_resume(struct srv_req *req);
+
+/*! Produces the next piece of a streamed answer.
+ *  \returns bytes put in buf (at most max), 0 when nothing is ready yet (the connection is suspended: call
+ *           srv_req_resume() when there is more), SRV_STREAM_END at the end, SRV_STREAM_ABORT to cut the
+ *           answer short (the client sees an incomplete transfer) */
+typedef long (*srv_req_source)(struct srv_req *req, char *buf, size_t max);
+#define SRV_STREAM_END		(-1)
+#define SRV_STREAM_ABORT	(-2)
+void srv_req_reply_stream(struct srv_req *req, unsigned int status, const char *content_type, srv_req_source src);
 
 const char *srv_req_header(struct srv_req *req, const char *name);
 const char *srv_req_query_arg(struct srv_req *req, const char *name);

@@ -17,12 +17,15 @@ server_libtandem_server_a_SOURCES = \
 	server/access.c \
 	server/api.c \
 	server/api_admin.c \
+	server/api_export.c \
 	server/api_me.c \
 	server/api_provision.c \
 	server/auth.c \
+	server/csv.c \
 	server/ctrl.c \
 	server/db.c \
 	server/http.c \
+	server/import.c \
 	server/keytool.c \
 	server/logging.c \
 	server/vty.c \
@@ -35,8 +38,10 @@ noinst_HEADERS += \
 	server/access.h \
 	server/api.h \
 	server/auth.h \
+	server/csv.h \
 	server/db.h \
 	server/http.h \
+	server/import.h \
 	server/srv.h \
 	$(NULL)
 

@@ -27,6 +27,7 @@
 #include "access.h"
 #include "db.h"
 #include "http.h"
+#include "import.h"
 #include "srv.h"
 
 #include "config.h"
@@ -195,6 +196,7 @@ int main(int argc, char **argv)
 
 	/* requests waiting for the database get 503, then the HTTP side closes, then everything is freed */
 	srv_db_shutdown(g_srv->db);
+	srv_import_shutdown_all(g_srv);
 	srv_http_stop(g_srv->http);
 	g_srv->http = NULL;
 	TALLOC_FREE(g_srv->db);

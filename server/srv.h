@@ -66,6 +66,7 @@ struct srv_instance {
 	struct srv_db *db;
 	struct srv_http *http;
 	struct srv_ratelimit *rl;
+	struct llist_head imports;	/*!< struct srv_import in progress */
 };
 
 extern struct srv_instance *g_srv;

@@ -70,6 +70,7 @@ struct srv_instance *srv_instance_alloc(void *ctx)
 	if (!srv)
 		return NULL;
 	srv_cfg_set_defaults(&srv->cfg, srv);
+	INIT_LLIST_HEAD(&srv->imports);
 	srv->tdefs = srv_tdefs;
 	osmo_tdefs_reset(srv->tdefs);
 	return srv;

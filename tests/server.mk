@@ -14,4 +14,6 @@ EXTRA_DIST += \
 	tests/server_valgrind.ok \
 	tests/server_limits.sh \
 	tests/server_limits.ok \
+	tests/server_import.sh \
+	tests/server_import.ok \
 	$(NULL)

@@ -30,6 +30,15 @@ req PUT /v1/me/profile/photo "@$WORK/p.jpg" "$TOKEN" image/jpeg >/dev/null
 req GET /v1/me/profile/photo "" "$TOKEN" >/dev/null
 req GET /v1/me "" "$TOKEN" >/dev/null
 req GET /v1/audit >/dev/null
+printf 'tdn,label\n+4989100,"a, b"\nbad,x\n+4989101,\n' >"$WORK/s.csv"
+req POST '/v1/import/subscribers?skip_bad_rows' "@$WORK/s.csv" "$ADMIN" text/csv >/dev/null
+req POST '/v1/import/subscribers' "@$WORK/s.csv" "$ADMIN" text/csv >/dev/null
+printf 'tdn,ip\n+4989100,198.51.100.0/24\n' >"$WORK/c.csv"
+req POST '/v1/import/couplings?dry_run' "@$WORK/c.csv" "$ADMIN" text/csv >/dev/null
+req POST '/v1/import/couplings' "@$WORK/c.csv" "$ADMIN" text/csv >/dev/null
+req POST '/v1/import/couplings' "@$WORK/c.csv" "$ADMIN" application/json >/dev/null
+req GET /v1/export/subscribers >/dev/null
+req GET /v1/export/couplings >/dev/null
 echo "last request: $CODE"
 pg_down
 req GET /v1/subscribers >/dev/null
