@@ -31,5 +31,6 @@ if [ ! -f config.status ]; then
 	CC=clang ../configure --enable-fuzz --enable-sanitize --enable-werror
 fi
 make -j"$jobs"
+make -j"$jobs" tests/itu_build
 "$top/tests/fuzz/run.sh" "$top/build-fuzz" "${FUZZ_SECONDS:-60}"
 echo "fuzz: all targets clean"

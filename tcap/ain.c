@@ -43,7 +43,7 @@
 enum field_type {
 	FT_DIGITS,	/* AINDigits OCTET STRING <-> struct tcap_number */
 	FT_ENUM,	/* ENUMERATED (long) <-> an int-sized enum */
-	FT_U8,		/* INTEGER or ENUMERATED (long) <-> uint8_t; min..max checked when encoding */
+	FT_U8,		/* INTEGER or ENUMERATED (long) <-> uint8_t; min..max checked both ways */
 	FT_BOOL,	/* BOOLEAN <-> bool */
 	FT_OCTET,	/* OCTET STRING (SIZE (1)) <-> uint8_t */
 	FT_FIXED,	/* OCTET STRING (SIZE (max)) <-> uint8_t[max] */
@@ -363,8 +363,9 @@ static int get_field(void *dst_struct, const struct field *f, const void *memb)
 		*(int *)dst = v;
 		return 0;
 	case FT_U8:
+		/* the same range the encoder enforces: what decodes can be sent back */
 		v = *(const long *)memb;
-		if (v < 0 || v > 255)
+		if (v < f->min || v > f->max)
 			return -EINVAL;
 		*dst = v;
 		return 0;

@@ -144,7 +144,7 @@ static int idp_from_loc(struct cap_idp *out, const CAP_LocationInformation_t *lo
 	}
 }
 
-static int idp_from_view(struct cap_idp *out, const struct idp_view *v)
+static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap_protocol p)
 {
 	uint8_t len;
 
@@ -193,7 +193,8 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v)
 		out->has_bearer_cap = true;
 	}
 	if (v->event_type) {
-		if (*v->event_type < 0 || *v->event_type > 127)
+		/* only what this protocol's EventTypeBCSM defines, so that it can be sent back */
+		if (*v->event_type < 0 || *v->event_type > 127 || !cap_event_ok(p, *v->event_type))
 			return -EINVAL;
 		out->has_event_type = true;
 		out->event_type = *v->event_type;
@@ -301,7 +302,7 @@ int cap_idp_decode(struct cap_idp *out, enum cap_protocol p, const uint8_t *buf,
 		v.fwd_pending = a->callForwardingSS_Pending != NULL;
 	}
 	memset(out, 0, sizeof(*out));
-	rc = idp_from_view(out, &v);
+	rc = idp_from_view(out, &v, p);
 	ASN_STRUCT_FREE(*td, st);
 	return rc;
 }

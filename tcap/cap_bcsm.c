@@ -14,9 +14,11 @@
 
 #define OPT(has, ptr) ((has) ? (ptr) : NULL)
 
-static int event_type_get(enum cap_event_type *out, long v)
+/* Only the values the protocol's EventTypeBCSM defines (it has no extension
+ * marker): what decodes must be something we could send back. */
+static int event_type_get(enum cap_event_type *out, long v, enum cap_protocol p)
 {
-	if (v < 0 || v > 127)
+	if (v < 0 || v > 127 || !cap_event_ok(p, v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -36,7 +38,7 @@ static int monitor_mode_get(enum cap_monitor_mode *out, long v)
 
 static int bcsm_event_get_cap(struct cap_bcsm_event *e, const CAP_BCSMEvent_t *a)
 {
-	if (event_type_get(&e->event_type, a->eventTypeBCSM) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
+	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_CAP4) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
 		return -EINVAL;
 	if (a->legID && cap_leg_get(&e->leg, a->legID))
 		return -EINVAL;
@@ -53,7 +55,7 @@ static int bcsm_event_get_cap(struct cap_bcsm_event *e, const CAP_BCSMEvent_t *a
 
 static int bcsm_event_get_inap(struct cap_bcsm_event *e, const INAP_BCSMEvent_t *a)
 {
-	if (event_type_get(&e->event_type, a->eventTypeBCSM) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
+	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_INAP) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
 		return -EINVAL;
 	if (a->legID && cap_leg_get(&e->leg, a->legID))
 		return -EINVAL;
@@ -245,9 +247,9 @@ static int esi_set_##PFX(PFX##_EventSpecificInformationBCSM_t *e, enum cap_event
 DEFINE_ESI_HELPERS(CAP)
 DEFINE_ESI_HELPERS(INAP)
 
-#define ERB_GET(out, a, PFX, rc) do {						\
+#define ERB_GET(out, a, PFX, rc, p) do {					\
 	const OCTET_STRING_t *cause_ = NULL;					\
-	(rc) = event_type_get(&(out)->event_type, (a)->eventTypeBCSM);		\
+	(rc) = event_type_get(&(out)->event_type, (a)->eventTypeBCSM, (p));	\
 	if (!(rc) && (a)->eventSpecificInformationBCSM)				\
 		cause_ = esi_cause_##PFX((a)->eventSpecificInformationBCSM);	\
 	if (!(rc) && cause_) {							\
@@ -280,11 +282,11 @@ int cap_erb_decode(struct cap_erb *out, enum cap_protocol p, const uint8_t *buf,
 	if (p == CAP_PROTO_INAP) {
 		const INAP_EventReportBCSMArg_t *a = st;
 
-		ERB_GET(out, a, INAP, rc);
+		ERB_GET(out, a, INAP, rc, p);
 	} else {
 		const CAP_EventReportBCSMArg_t *a = st;
 
-		ERB_GET(out, a, CAP, rc);
+		ERB_GET(out, a, CAP, rc, p);
 	}
 	ASN_STRUCT_FREE(*td, st);
 	return rc;

@@ -489,17 +489,22 @@ static int read_tid(struct tcap_msg *msg, struct tcap_decode_err *err, const str
 	return 0;
 }
 
+/* Most EXTERNALs kept from one user-information field (the encoder splits them again). */
+#define MAX_UI_ELEMS 4
+
 /* The user abort information: its contents must be a series of elements (T1.114-2000: one EXTERNAL). */
 static int decode_uabort(struct tcap_msg *msg, const struct ber_tlv *t)
 {
 	size_t pos = 0;
+	unsigned int n = 0;
 
 	if (!t->constructed)
 		return -EINVAL;
+	/* at most as many elements as the encoder can split again (MAX_UI_ELEMS) */
 	while (pos < t->len) {
 		struct ber_tlv sub;
 
-		if (ber_tlv_parse(&sub, t->val + pos, t->len - pos))
+		if (n++ == MAX_UI_ELEMS || ber_tlv_parse(&sub, t->val + pos, t->len - pos))
 			return -EINVAL;
 		pos += sub.total;
 	}
@@ -672,7 +677,6 @@ static const uint8_t empty[1];
 	} while (0)
 
 /* Split raw user information (a series of EXTERNALs) into list elements. */
-#define MAX_UI_ELEMS 4
 struct any_list {
 	ANY_t any[MAX_UI_ELEMS];
 	ANY_t *ptr[MAX_UI_ELEMS];
@@ -959,9 +963,9 @@ int tcap_ansi_encode(uint8_t *buf, size_t size, size_t *out_len, const struct tc
 			e->cause.choice.abortCause = msg->pabort_cause;
 			ab->causeInformation = &e->cause;
 		} else if (msg->has_uabort) {
-			/* T1.114-2000: an EXTERNAL; an empty one is accepted on receipt only */
-			if (!msg->uabort_info_len ||
-			    split_anys(&e->uabort_list, msg->uabort_info, msg->uabort_info_len))
+			/* T1.114-2000: an EXTERNAL. An empty one is accepted on receipt, and so it
+			 * can be encoded again (relaying, tests); tandem never originates one. */
+			if (split_anys(&e->uabort_list, msg->uabort_info, msg->uabort_info_len))
 				return -EINVAL;
 			e->cause.present = ANSI_Abort__causeInformation_PR_userInformation;
 			e->cause.choice.userInformation.list.array = e->uabort_list.ptr;

@@ -865,7 +865,7 @@ static void test_arguments(void)
 	arg_set("EDP bits 16 and 39: the unnamed one is dropped", AIN_OP_REQUEST_REPORT_BCM_EVENT,
 		"9f5d06000000800001");
 	arg_set("EDP bit string with 8 unused bits", AIN_OP_REQUEST_REPORT_BCM_EVENT, "9f5d020810");
-	arg_set("oNoAnswerTimer 200 (decoded, not encodable)", AIN_OP_REQUEST_REPORT_BCM_EVENT, "9f5b0200c8");
+	arg_set("oNoAnswerTimer 200 (out of 1..120: refused)", AIN_OP_REQUEST_REPORT_BCM_EVENT, "9f5b0200c8");
 	arg_case("AnalyzeRoute: A3 argument", AIN_OP_ANALYZE_ROUTE, "f2108f07031002515510328a050000000010");
 	arg_set("AnalyzeRoute: AMAslpID of four octets", AIN_OP_ANALYZE_ROUTE, "8a0400000000");
 	arg_set("AnalyzeRoute: AMAslpID with a filler", AIN_OP_ANALYZE_ROUTE, "8a05000000001f");

@@ -432,7 +432,7 @@ static void test_encode_errors(void)
 	set_tid(&m->dtid, 1);
 	if (tcap_msg_set_uabort_info(m, NULL, 0))
 		abort();
-	printf("abort with empty user information: %s\n", rc_name(tcap_ansi_encode(out, sizeof(out), &olen, m)));
+	printf("abort with empty user information (accepted on receipt, so encodable): %s\n", rc_name(tcap_ansi_encode(out, sizeof(out), &olen, m)));
 	release(m);
 
 	m = new_msg(TCAP_MT_RESPONSE);

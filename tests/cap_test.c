@@ -699,6 +699,18 @@ static void test_malformed(void)
 	rc = DECODE(cap_idp_decode, &d, CAP_PROTO_CAP4, param, 0);
 	check(rc == -EINVAL, "empty: %s", errname(rc));
 
+	/* found by fuzzing: an event type the protocol does not define decoded but could
+	 * not be encoded again; origAttemptAuthorized(1) is INAP's only */
+	{
+		static const uint8_t erb1[] = { 0x30, 0x03, 0x80, 0x01, 0x01 };
+		struct cap_erb e;
+
+		rc = DECODE(cap_erb_decode, &e, CAP_PROTO_CAP4, erb1, sizeof(erb1));
+		check(rc == -EINVAL, "CAP ERB origAttemptAuthorized: %s", errname(rc));
+		rc = DECODE(cap_erb_decode, &e, CAP_PROTO_INAP, erb1, sizeof(erb1));
+		check(rc == 0, "INAP ERB origAttemptAuthorized: %s", errname(rc));
+	}
+
 	/* Named corruptions. */
 	memcpy(buf, param, n);
 	buf[0] = 0x31;

@@ -18,6 +18,13 @@ grep -E '^hex +:' "$top/tests/vectors/shared-vectors.txt" | sed 's/^hex *: *//' 
 	printf '%s' "$hex" | xxd -r -p >"$work/seeds/v$n"
 done
 
+# More seeds: every ITU message our encoders build (CAP v2/v3/v4 and INAP arguments inside).
+if [ -x "$builddir/tests/itu_build" ]; then
+	"$builddir/tests/itu_build" | sed 's/^[^:]*: //' | while read -r hex; do
+		printf '%s' "$hex" | xxd -r -p >"$work/seeds/b$(printf '%s' "$hex" | cksum | cut -d' ' -f1)"
+	done
+fi
+
 status=0
 for t in "$builddir"/tests/fuzz/fuzz_*; do
 	[ -x "$t" ] || continue
