@@ -1,2 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # bench/: benchmarks. They print figures and ratios; they never fail a build on a timing.
+
+# Codec microbenchmark: decode InitialDP + encode Continue per second (bench/README.md).
+noinst_PROGRAMS += bench/codec/codec_bench
+bench_codec_codec_bench_SOURCES = bench/codec/codec_bench.c
+bench_codec_codec_bench_LDADD = $(TCAP_LIBS)
