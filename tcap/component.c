@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* TCAP component sublayer (ITU Q.774 3.2): invoke ids and invoke timers of the
- * operations we invoke, the components queued for the next message, and the checks
- * on received components that make the layer answer with a Reject by itself
- * (duplicate invoke id, result or error for an invoke that is not outstanding,
- * unknown linked id, a component the codec could not decode). */
+/* TCAP component sublayer (ITU Q.774 3.2, ANSI T1.114.4 4): invoke ids (ANSI
+ * component ids) and invoke timers of the operations we invoke, the components
+ * queued for the next message, and the checks on received components that make the
+ * layer answer with a Reject by itself (duplicate invoke id, result or error for an
+ * invoke that is not outstanding, unknown linked / correlation id, a component the
+ * codec could not decode), with the ITU problem or the 16-bit ANSI one. */
 
 #include <errno.h>
 #include <string.h>
@@ -51,6 +52,19 @@ static int set_param(struct tcap_dlg *dlg, struct tcap_component *c, const uint8
 	return tcap_comp_set_param(dlg->out, c, param, len);
 }
 
+/* The problem of a Reject in the layer's variant: ITU type and code, or ANSI code. */
+struct prob {
+	enum tcap_problem_type type;
+	int32_t code;
+};
+
+static struct prob problem(const struct tcap_dlg *dlg, enum tcap_problem_type type, int32_t itu, int32_t ansi)
+{
+	if (dlg->tsl->cfg.variant == TCAP_ANSI)
+		return (struct prob){ TCAP_PROB_GENERAL, ansi };
+	return (struct prob){ type, itu };
+}
+
 static struct tcap_invoke *find_invoke(struct tcap_dlg *dlg, int32_t id)
 {
 	unsigned int i;
@@ -94,12 +108,29 @@ static void invoke_timer_cb(void *data)
 int tcap_dlg_invoke(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *param, size_t len,
 		    unsigned int timeout_s, bool result_expected)
 {
+	struct tcap_invoke_opts o = { .timeout_s = timeout_s, .result_expected = result_expected };
+
+	return tcap_dlg_invoke_opts(dlg, op, param, len, &o);
+}
+
+int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *param, size_t len,
+			 const struct tcap_invoke_opts *opts)
+{
+	unsigned int timeout_s = opts->timeout_s;
+	bool result_expected = opts->result_expected;
 	struct tcap_invoke *inv = NULL;
 	struct tcap_component *c;
 	unsigned int i;
 	int32_t id = -1;
 	int rc;
 
+	if (opts->not_last && dlg->tsl->cfg.variant != TCAP_ANSI)
+		return -EINVAL;
+	/* ITU linked ids are -128..127, ANSI correlation ids one octet */
+	if (opts->has_linked_id &&
+	    (dlg->tsl->cfg.variant == TCAP_ANSI ? opts->linked_id < 0 || opts->linked_id > 255
+						 : opts->linked_id < -128 || opts->linked_id > 127))
+		return -EINVAL;
 	c = new_comp(dlg, &rc);
 	if (!c)
 		return rc;
@@ -123,8 +154,11 @@ int tcap_dlg_invoke(struct tcap_dlg *dlg, const struct tcap_opcode *op, const ui
 	if (id < 0)
 		return -ENOSPC;
 	c->kind = TCAP_COMP_INVOKE;
+	c->last = !opts->not_last;
 	c->has_invoke_id = true;
 	c->invoke_id = id;
+	c->has_linked_id = opts->has_linked_id;
+	c->linked_id = opts->linked_id;
 	c->has_opcode = true;
 	c->op = *op;
 	rc = set_param(dlg, c, param, len);
@@ -154,8 +188,8 @@ int tcap_dlg_result(struct tcap_dlg *dlg, int32_t invoke_id, const struct tcap_o
 	c->kind = TCAP_COMP_RETURN_RESULT;
 	c->has_invoke_id = true;
 	c->invoke_id = invoke_id;
-	if (op) {
-		/* Q.773: a result with a parameter names its operation */
+	if (op && dlg->tsl->cfg.variant == TCAP_ITU) {
+		/* Q.773: a result with a parameter names its operation (T1.114: never) */
 		if (!param || !len)
 			return -EINVAL;
 		c->has_opcode = true;
@@ -244,13 +278,13 @@ void csl_stop_all(struct tcap_dlg *dlg)
 }
 
 static void rx_reject(struct tcap_dlg *dlg, bool can_answer, struct tcap_ind *ind, const struct tcap_component *c,
-		      enum tcap_problem_type type, int32_t problem, const char *why)
+		      struct prob p, const char *why)
 {
 	LOGPDLG(dlg, LOGL_NOTICE, "component invoke id %d: %s%s\n", c->invoke_id, why,
 		can_answer ? ", Reject queued" : "");
 	ind->num_rejected++;
 	if (can_answer)
-		queue_reject(dlg, c->has_invoke_id, c->invoke_id, type, problem);
+		queue_reject(dlg, c->has_invoke_id, c->invoke_id, p.type, p.code);
 }
 
 /* Q.774 3.2.2: check each received component against the invokes of this dialogue.
@@ -270,16 +304,21 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 			/* an invoke id is active from its receipt until it is answered; we
 			 * answer within the processing of the message, so two invokes of one
 			 * message with the same id are the duplicates we can see */
-			for (j = 0; j < i; j++)
-				if (msg->comp[j].kind == TCAP_COMP_INVOKE && msg->comp[j].invoke_id == c->invoke_id)
+			for (j = 0; j < i && c->has_invoke_id; j++)
+				if (msg->comp[j].kind == TCAP_COMP_INVOKE && msg->comp[j].has_invoke_id &&
+				    msg->comp[j].invoke_id == c->invoke_id)
 					dup = true;
 			if (dup) {
-				rx_reject(dlg, can_answer, ind, c, TCAP_PROB_INVOKE, TCAP_IP_DUPLICATE_INVOKE_ID,
+				rx_reject(dlg, can_answer, ind, c,
+					  problem(dlg, TCAP_PROB_INVOKE, TCAP_IP_DUPLICATE_INVOKE_ID,
+						  TCAP_ANSI_PROB_INVOKE_DUPLICATE_ID),
 					  "duplicate invoke id");
 				continue;
 			}
 			if (c->has_linked_id && !find_invoke(dlg, c->linked_id)) {
-				rx_reject(dlg, can_answer, ind, c, TCAP_PROB_INVOKE, TCAP_IP_UNRECOGNIZED_LINKED_ID,
+				rx_reject(dlg, can_answer, ind, c,
+					  problem(dlg, TCAP_PROB_INVOKE, TCAP_IP_UNRECOGNIZED_LINKED_ID,
+						  TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_CORR_ID),
 					  "linked to an invoke that is not active");
 				continue;
 			}
@@ -288,13 +327,15 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 			inv = find_invoke(dlg, c->invoke_id);
 			if (!inv) {
 				/* returnResult problem unrecognizedInvokeID (0) */
-				rx_reject(dlg, can_answer, ind, c, TCAP_PROB_RETURN_RESULT, 0,
+				rx_reject(dlg, can_answer, ind, c,
+					  problem(dlg, TCAP_PROB_RETURN_RESULT, 0, TCAP_ANSI_PROB_RR_UNRECOGNIZED_CORR_ID),
 					  "result for an invoke that is not active");
 				continue;
 			}
 			if (!inv->result_expected) {
 				/* returnResult problem resultResponseUnexpected (1) */
-				rx_reject(dlg, can_answer, ind, c, TCAP_PROB_RETURN_RESULT, 1,
+				rx_reject(dlg, can_answer, ind, c,
+					  problem(dlg, TCAP_PROB_RETURN_RESULT, 1, TCAP_ANSI_PROB_RR_UNEXPECTED),
 					  "result for an operation that has none");
 				invoke_release(inv);
 				continue;
@@ -306,7 +347,8 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 			inv = find_invoke(dlg, c->invoke_id);
 			if (!inv) {
 				/* returnError problem unrecognizedInvokeID (0) */
-				rx_reject(dlg, can_answer, ind, c, TCAP_PROB_RETURN_ERROR, 0,
+				rx_reject(dlg, can_answer, ind, c,
+					  problem(dlg, TCAP_PROB_RETURN_ERROR, 0, TCAP_ANSI_PROB_RE_UNRECOGNIZED_CORR_ID),
 					  "error for an invoke that is not active");
 				continue;
 			}

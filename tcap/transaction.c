@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* TCAP transaction sublayer and dialogue handling (ITU Q.774 3.1, 3.2.1): local
- * transaction ids, one osmo_fsm instance per dialogue (Q.774 annex A states),
- * AARQ/AARE/ABRT, the P-Aborts the layer sends on its own, and the dialogue
- * inactivity timer that ends a forgotten dialogue with an explicit abort. */
+/* TCAP transaction sublayer and dialogue handling (ITU Q.774 3.1, 3.2.1; ANSI
+ * T1.114.4): local transaction ids, one osmo_fsm instance per dialogue (Q.774
+ * annex A states, which ANSI shares: Query opens, Conversation continues,
+ * Response ends), AARQ/AARE/ABRT (ITU), permission to release (ANSI), the
+ * P-Aborts the layer sends on its own, and the dialogue inactivity timer that
+ * ends a forgotten dialogue with an explicit abort. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -106,6 +108,42 @@ static const struct osmo_tdef_state_timeout dlg_fsm_timeouts[32] = {
 	[TCAP_DS_ACTIVE] = { .T = -1 },
 };
 
+/* P-Abort causes the layer decides on, in the numbering of the layer's variant. */
+static int cause_unknown_tid(const struct tcap_tsl *tsl)
+{
+	/* T1.114.4 3.3.3: a Conversation for no transaction: unassigned responding id */
+	return tsl->cfg.variant == TCAP_ANSI ? TCAP_APA_UNASSIGNED_RESP_TID : TCAP_PA_UNRECOGNIZED_TID;
+}
+
+static int cause_incorrect_tx(const struct tcap_tsl *tsl)
+{
+	return tsl->cfg.variant == TCAP_ANSI ? TCAP_APA_INCORRECT_TX_PORTION : TCAP_PA_INCORRECT_TX_PORTION;
+}
+
+static int cause_resource(const struct tcap_tsl *tsl)
+{
+	return tsl->cfg.variant == TCAP_ANSI ? TCAP_APA_RESOURCE_UNAVAILABLE : TCAP_PA_RESOURCE_LIMITATION;
+}
+
+/* Message types by role: ITU Begin / ANSI Query opens, ITU Continue / ANSI Conversation
+ * continues (ITU End / ANSI Response ends). */
+static bool mt_opens(enum tcap_msg_type t)
+{
+	return t == TCAP_MT_BEGIN || t == TCAP_MT_QUERY_WITH_PERM || t == TCAP_MT_QUERY_WITHOUT_PERM;
+}
+
+static bool mt_continues(enum tcap_msg_type t)
+{
+	return t == TCAP_MT_CONTINUE || t == TCAP_MT_CONV_WITH_PERM || t == TCAP_MT_CONV_WITHOUT_PERM;
+}
+
+/* T1.114.4 3.2.2: a Query or Conversation "without permission" forbids the receiver
+ * to end the transaction (it must answer with a Conversation or abort). */
+static bool mt_grants_release(enum tcap_msg_type t)
+{
+	return t != TCAP_MT_QUERY_WITHOUT_PERM && t != TCAP_MT_CONV_WITHOUT_PERM;
+}
+
 #define dlg_state_chg(dlg, st) \
 	osmo_tdef_fsm_inst_state_chg((dlg)->fi, st, dlg_fsm_timeouts, (dlg)->tsl->cfg.tdefs, 60)
 
@@ -161,9 +199,11 @@ static void tx_stateless_abort(struct tcap_tsl *tsl, const void *addr, const str
 	}
 	m->has_dtid = true;
 	m->dtid = *dtid;
-	if (pdu == TCAP_DLG_NONE) {
+	if (pdu == TCAP_DLG_NONE && pabort >= 0) {
 		m->has_pabort = true;
 		m->pabort_cause = pabort;
+	} else if (pdu == TCAP_DLG_NONE) {
+		/* T1.114.4: an Abort without cause information is a user abort */
 	} else {
 		set_dlg_portion(m, pdu, ac);
 		if (pdu == TCAP_DLG_AARE) {
@@ -175,7 +215,8 @@ static void tx_stateless_abort(struct tcap_tsl *tsl, const void *addr, const str
 		}
 	}
 	if (tx_msg(tsl, addr, m) == 0)
-		tsl_ctr_inc(tsl, pdu == TCAP_DLG_AARE ? TCAP_CTR_TX_U_ABORT : TCAP_CTR_TX_P_ABORT);
+		tsl_ctr_inc(tsl, pdu == TCAP_DLG_AARE || (pdu == TCAP_DLG_NONE && pabort < 0) ? TCAP_CTR_TX_U_ABORT
+											       : TCAP_CTR_TX_P_ABORT);
 	tcap_msg_free(m);
 }
 
@@ -192,7 +233,23 @@ static int dlg_tx(struct tcap_dlg *dlg, enum tcap_msg_type type)
 	m->otid = dlg->ltid;
 	m->has_dtid = type != TCAP_MT_BEGIN;
 	m->dtid = dlg->rtid;
-	if (type == TCAP_MT_BEGIN && dlg->has_ac) {
+	if (dlg->tsl->cfg.variant == TCAP_ANSI) {
+		/* T1.114.3: Query carries our id, Conversation ours then the peer's,
+		 * Response the peer's; the codec lays them out from otid/dtid */
+		switch (type) {
+		case TCAP_MT_BEGIN:
+			m->type = dlg->grant_perm ? TCAP_MT_QUERY_WITH_PERM : TCAP_MT_QUERY_WITHOUT_PERM;
+			break;
+		case TCAP_MT_CONTINUE:
+			m->type = dlg->grant_perm ? TCAP_MT_CONV_WITH_PERM : TCAP_MT_CONV_WITHOUT_PERM;
+			break;
+		default:
+			m->type = TCAP_MT_RESPONSE;
+			break;
+		}
+		if (type == TCAP_MT_BEGIN && dlg->has_ac)
+			set_dlg_portion(m, TCAP_DLG_ANSI, &dlg->ac);
+	} else if (type == TCAP_MT_BEGIN && dlg->has_ac) {
 		set_dlg_portion(m, TCAP_DLG_AARQ, &dlg->ac);
 	} else if (dlg->aare_pending) {
 		/* Q.774 3.2.1: the first backward message confirms the dialogue */
@@ -236,7 +293,9 @@ static void dlg_tx_u_abort(struct tcap_dlg *dlg)
 	}
 	m->has_dtid = true;
 	m->dtid = dlg->rtid;
-	if (dlg->has_ac && dlg->aare_pending) {
+	if (dlg->tsl->cfg.variant == TCAP_ANSI) {
+		/* T1.114.4 3.3.2: TC-U-ABORT: Abort package without a P-Abort cause */
+	} else if (dlg->has_ac && dlg->aare_pending) {
 		set_dlg_portion(m, TCAP_DLG_AARE, &dlg->ac);
 		m->dlg.result = AARE_RESULT_REJECT;
 		m->dlg.diag_source = TCAP_DIAG_USER;
@@ -347,7 +406,12 @@ static void st_idle(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 	case EV_TR_BEGIN_IND:
 		/* Q.774 3.1.2.1: keep the peer's OTID as our DTID for the dialogue */
 		dlg->rtid = rx->msg->otid;
-		if (rx->msg->dlg.pdu == TCAP_DLG_AARQ) {
+		dlg->may_end = mt_grants_release(rx->msg->type);
+		if (rx->msg->dlg.pdu == TCAP_DLG_ANSI && rx->msg->dlg.has_ac) {
+			/* T1.114: kept for the user and the logs; ANSI answers carry no AARE */
+			dlg->has_ac = true;
+			dlg->ac = rx->msg->dlg.ac;
+		} else if (rx->msg->dlg.pdu == TCAP_DLG_AARQ) {
 			dlg->has_ac = true;
 			dlg->ac = rx->msg->dlg.ac;
 			dlg->aare_pending = true;
@@ -375,9 +439,12 @@ static bool check_first_backward(struct tcap_dlg *dlg, const struct rx_ctx *rx)
 {
 	const struct tcap_msg *m = rx->msg;
 
+	/* T1.114 has no dialogue confirmation: any Conversation will do */
+	if (m->variant == TCAP_ANSI)
+		return true;
 	/* Q.774 3.2.1: a dialogue begun with an AARQ is confirmed by an AARE; one
 	 * begun without a dialogue portion gets none back */
-	if (dlg->has_ac && m->dlg.pdu != TCAP_DLG_AARE && m->type == TCAP_MT_CONTINUE)
+	if (dlg->has_ac && m->dlg.pdu != TCAP_DLG_AARE && mt_continues(m->type))
 		return false;
 	if (!dlg->has_ac && m->dlg.pdu != TCAP_DLG_NONE)
 		return false;
@@ -396,14 +463,15 @@ static void st_init_sent(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		/* Q.774 3.1.2.2: the peer's OTID becomes our DTID; the peer may answer
 		 * from another address, later messages go there */
 		dlg->rtid = rx->msg->otid;
+		dlg->may_end = mt_grants_release(rx->msg->type);
 		memcpy(dlg->addr, rx->addr, dlg->tsl->cfg.addr_size);
 		if (!check_first_backward(dlg, rx)) {
 			LOGPDLG(dlg, LOGL_NOTICE, "first backward message without a valid AARE\n");
 			/* Q.774 3.2.1: abnormal dialogue, provider abort towards the peer */
-			dlg_tx_p_abort(dlg, TCAP_PA_INCORRECT_TX_PORTION);
+			dlg_tx_p_abort(dlg, cause_incorrect_tx(dlg->tsl));
 			tsl_ctr_inc(dlg->tsl, TCAP_CTR_ABORT_LOCAL);
 			dlg_kill(dlg);
-			deliver_p_abort(dlg, TCAP_PA_INCORRECT_TX_PORTION, true);
+			deliver_p_abort(dlg, cause_incorrect_tx(dlg->tsl), true);
 			break;
 		}
 		dlg_state_chg(dlg, TCAP_DS_ACTIVE);
@@ -460,12 +528,13 @@ static void st_active(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 
 	switch (event) {
 	case EV_TR_CONTINUE_IND:
-		if (rx->msg->dlg.pdu != TCAP_DLG_NONE) {
+		dlg->may_end = mt_grants_release(rx->msg->type);
+		if (rx->msg->variant == TCAP_ITU && rx->msg->dlg.pdu != TCAP_DLG_NONE) {
 			/* Q.774 3.2.1: no dialogue PDU after the dialogue is confirmed */
-			dlg_tx_p_abort(dlg, TCAP_PA_INCORRECT_TX_PORTION);
+			dlg_tx_p_abort(dlg, cause_incorrect_tx(dlg->tsl));
 			tsl_ctr_inc(dlg->tsl, TCAP_CTR_ABORT_LOCAL);
 			dlg_kill(dlg);
-			deliver_p_abort(dlg, TCAP_PA_INCORRECT_TX_PORTION, true);
+			deliver_p_abort(dlg, cause_incorrect_tx(dlg->tsl), true);
 			break;
 		}
 		dlg_state_chg(dlg, TCAP_DS_ACTIVE);	/* restarts the inactivity timer */
@@ -518,12 +587,12 @@ static int dlg_fsm_timer_cb(struct osmo_fsm_inst *fi)
 		if (fi->state == TCAP_DS_INIT_SENT) {
 			/* no peer transaction id to address: tell the user, drop locally */
 			dlg_kill(dlg);
-			deliver_p_abort(dlg, TCAP_PA_RESOURCE_LIMITATION, true);
+			deliver_p_abort(dlg, cause_resource(dlg->tsl), true);
 		} else {
 			LOGPDLG(dlg, LOGL_NOTICE, "aborting the dialogue towards the peer\n");
 			dlg_tx_u_abort(dlg);
 			dlg_kill(dlg);
-			deliver_p_abort(dlg, TCAP_PA_RESOURCE_LIMITATION, true);
+			deliver_p_abort(dlg, cause_resource(dlg->tsl), true);
 		}
 	}
 	tsl_dlg_put(dlg);
@@ -592,7 +661,7 @@ struct tcap_tsl *tcap_tsl_alloc(void *ctx, const struct tcap_tsl_cfg *cfg)
 {
 	struct tcap_tsl *tsl;
 
-	if (!cfg->tx || !cfg->ind || !cfg->tdefs || cfg->variant != TCAP_ITU)
+	if (!cfg->tx || !cfg->ind || !cfg->tdefs || (cfg->variant != TCAP_ITU && cfg->variant != TCAP_ANSI))
 		return NULL;
 	if (dlg_fsm_register())
 		return NULL;
@@ -629,7 +698,7 @@ void tcap_tsl_free(struct tcap_tsl *tsl)
 		}
 		dlg_kill(dlg);
 		/* the user frees what it keeps for the dialogue */
-		deliver_p_abort(dlg, TCAP_PA_RESOURCE_LIMITATION, true);
+		deliver_p_abort(dlg, cause_resource(tsl), true);
 		tsl_dlg_put(dlg);
 	}
 	rate_ctr_group_free(tsl->ctrg);
@@ -706,6 +775,8 @@ struct tcap_dlg *tcap_dlg_alloc(struct tcap_tsl *tsl, const void *addr)
 		return NULL;
 	}
 	dlg->tsl = tsl;
+	dlg->grant_perm = true;
+	dlg->may_end = true;
 	dlg->ltid = t;
 	dlg->tid_key = tid_to_u32(&t);
 	snprintf(id, sizeof(id), "%08x", dlg->tid_key);
@@ -730,11 +801,11 @@ static void rx_bad_no_dialogue(struct tcap_tsl *tsl, const void *addr, const str
 	/* Only a Begin or Continue tells us the peer's id; for End and Abort there
 	 * is nobody to answer, and neither for an unrecognized message type
 	 * whose ids we did not even look for. */
-	if (!msg || !msg->has_otid || (msg->type != TCAP_MT_BEGIN && msg->type != TCAP_MT_CONTINUE)) {
+	if (!msg || !msg->has_otid || (!mt_opens(msg->type) && !mt_continues(msg->type))) {
 		LOGPTSL(tsl, LOGL_NOTICE, "discarding malformed message: %s\n", err->text);
 		return;
 	}
-	if (err->kind == TCAP_ERR_DIALOGUE) {
+	if (err->kind == TCAP_ERR_DIALOGUE && tsl->cfg.variant == TCAP_ITU) {
 		LOGPTSL(tsl, LOGL_NOTICE, "bad dialogue portion, provider abort: %s\n", err->text);
 		tx_stateless_abort(tsl, addr, &msg->otid, 0, TCAP_DLG_ABRT, NULL);
 		return;
@@ -744,6 +815,35 @@ static void rx_bad_no_dialogue(struct tcap_tsl *tsl, const void *addr, const str
 	tx_stateless_abort(tsl, addr, &msg->otid, err->cause, TCAP_DLG_NONE, NULL);
 }
 
+/* T1.114.4 3.2: a Query opens a transaction. ANSI has no AARQ/AARE: an application
+ * context in the dialogue portion is shown to the user, and one it refuses ends
+ * the transaction with a user Abort (T1.114 has no "AC not supported" answer). */
+static int rx_query(struct tcap_tsl *tsl, const void *addr, const struct tcap_msg *msg,
+		    const struct tcap_decode_err *err)
+{
+	struct rx_ctx rx = { .msg = msg, .err = err, .addr = addr };
+	struct tcap_dlg *dlg;
+
+	if (tsl->cfg.check_ac &&
+	    tsl->cfg.check_ac(tsl, msg->dlg.pdu == TCAP_DLG_ANSI && msg->dlg.has_ac ? &msg->dlg.ac : NULL) ==
+		    TCAP_AC_REFUSE) {
+		tsl_ctr_inc(tsl, TCAP_CTR_AC_REFUSED);
+		LOGPTSL(tsl, LOGL_NOTICE, "Query with an application context we do not serve, user Abort\n");
+		tx_stateless_abort(tsl, addr, &msg->otid, -1, TCAP_DLG_NONE, NULL);
+		return 0;
+	}
+	dlg = tcap_dlg_alloc(tsl, addr);
+	if (!dlg) {
+		LOGPTSL(tsl, LOGL_ERROR, "no memory for a transaction, P-Abort resourceUnavailable\n");
+		tx_stateless_abort(tsl, addr, &msg->otid, TCAP_APA_RESOURCE_UNAVAILABLE, TCAP_DLG_NONE, NULL);
+		return -ENOMEM;
+	}
+	tsl_dlg_get(dlg);
+	osmo_fsm_inst_dispatch(dlg->fi, EV_TR_BEGIN_IND, &rx);
+	tsl_dlg_put(dlg);
+	return 0;
+}
+
 static int rx_begin(struct tcap_tsl *tsl, const void *addr, const struct tcap_msg *msg,
 		    const struct tcap_decode_err *err)
 {
@@ -751,6 +851,8 @@ static int rx_begin(struct tcap_tsl *tsl, const void *addr, const struct tcap_ms
 	struct tcap_dlg *dlg;
 
 	tsl_ctr_inc(tsl, TCAP_CTR_RX_BEGIN);
+	if (msg->variant == TCAP_ANSI)
+		return rx_query(tsl, addr, msg, err);
 	if (msg->dlg.pdu != TCAP_DLG_NONE && msg->dlg.pdu != TCAP_DLG_AARQ) {
 		/* Q.774 3.2.1: only an AARQ may open a dialogue */
 		tsl_ctr_inc(tsl, TCAP_CTR_RX_MALFORMED);
@@ -798,11 +900,14 @@ static int rx_for_dialogue(struct tcap_tsl *tsl, const void *addr, const struct 
 
 	if (!dlg || dlg->fi->state == TCAP_DS_IDLE || dlg->fi->state == TCAP_DS_INIT_RECEIVED) {
 		/* Q.774 3.1.2.2: a Continue for a transaction we do not have gets a
-		 * P-Abort unrecognizedTransactionID; End and Abort are discarded */
+		 * P-Abort unrecognizedTransactionID; End and Abort are discarded.
+		 * T1.114.4 3.3.3: the same for a Conversation, cause unassigned
+		 * responding transaction id; Response and Abort are discarded. */
 		tsl_ctr_inc(tsl, TCAP_CTR_RX_UNKNOWN_TID);
-		if (msg->type == TCAP_MT_CONTINUE && msg->has_otid) {
-			LOGPTSL(tsl, LOGL_NOTICE, "Continue for an unknown transaction, P-Abort\n");
-			tx_stateless_abort(tsl, addr, &msg->otid, TCAP_PA_UNRECOGNIZED_TID, TCAP_DLG_NONE, NULL);
+		if (mt_continues(msg->type) && msg->has_otid) {
+			LOGPTSL(tsl, LOGL_NOTICE, "%s for an unknown transaction, P-Abort\n",
+				tcap_msg_type_name(msg->type));
+			tx_stateless_abort(tsl, addr, &msg->otid, cause_unknown_tid(tsl), TCAP_DLG_NONE, NULL);
 		} else {
 			LOGPTSL(tsl, LOGL_INFO, "%s for an unknown transaction discarded\n",
 				tcap_msg_type_name(msg->type));
@@ -814,16 +919,17 @@ static int rx_for_dialogue(struct tcap_tsl *tsl, const void *addr, const struct 
 	if (bad_portion) {
 		/* Q.774 A.3: the transaction portion (or the dialogue portion) of a
 		 * message for a live dialogue is bad: tell both ends */
-		int cause = err->kind == TCAP_ERR_PABORT ? err->cause : TCAP_PA_INCORRECT_TX_PORTION;
+		int cause = err->kind == TCAP_ERR_PABORT || tsl->cfg.variant == TCAP_ANSI ? err->cause
+											   : TCAP_PA_INCORRECT_TX_PORTION;
 
 		LOGPDLG(dlg, LOGL_NOTICE, "bad %s: %s, aborting\n", tcap_msg_type_name(msg->type), err->text);
-		if (msg->type == TCAP_MT_CONTINUE && dlg->fi->state == TCAP_DS_ACTIVE) {
-			if (err->kind == TCAP_ERR_DIALOGUE) {
+		if (mt_continues(msg->type) && dlg->fi->state == TCAP_DS_ACTIVE) {
+			if (err->kind == TCAP_ERR_DIALOGUE && tsl->cfg.variant == TCAP_ITU) {
 				tx_stateless_abort(tsl, dlg->addr, &dlg->rtid, 0, TCAP_DLG_ABRT, NULL);
 			} else {
 				dlg_tx_p_abort(dlg, cause);
 			}
-		} else if (msg->type == TCAP_MT_CONTINUE && msg->has_otid) {
+		} else if (mt_continues(msg->type) && msg->has_otid) {
 			tx_stateless_abort(tsl, addr, &msg->otid, cause, TCAP_DLG_NONE, NULL);
 		}
 		tsl_ctr_inc(tsl, TCAP_CTR_ABORT_LOCAL);
@@ -836,10 +942,13 @@ static int rx_for_dialogue(struct tcap_tsl *tsl, const void *addr, const struct 
 
 	switch (msg->type) {
 	case TCAP_MT_CONTINUE:
+	case TCAP_MT_CONV_WITH_PERM:
+	case TCAP_MT_CONV_WITHOUT_PERM:
 		tsl_ctr_inc(tsl, TCAP_CTR_RX_CONTINUE);
 		ev = EV_TR_CONTINUE_IND;
 		break;
 	case TCAP_MT_END:
+	case TCAP_MT_RESPONSE:
 		tsl_ctr_inc(tsl, TCAP_CTR_RX_END);
 		ev = EV_TR_END_IND;
 		break;
@@ -875,7 +984,16 @@ int tcap_tsl_rx(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, size
 	if (bad_portion)
 		tsl_ctr_inc(tsl, TCAP_CTR_RX_MALFORMED);
 
-	if (!msg || (msg->variant == TCAP_ITU && msg->type == TCAP_MT_UNIDIRECTIONAL)) {
+	if (!msg || msg->type == TCAP_MT_UNIDIRECTIONAL || msg->variant != tsl->cfg.variant) {
+		if (msg && msg->variant != tsl->cfg.variant) {
+			/* an ITU message on an ANSI subsystem or the other way round:
+			 * no answer either side would understand */
+			LOGPTSL(tsl, LOGL_NOTICE, "%s TCAP message on a %s subsystem discarded\n",
+				msg->variant == TCAP_ANSI ? "ANSI" : "ITU", tsl->cfg.variant == TCAP_ANSI ? "ANSI" : "ITU");
+			tsl_ctr_inc(tsl, TCAP_CTR_RX_MALFORMED);
+			tcap_msg_free(msg);
+			return -EBADMSG;
+		}
 		if (msg)
 			LOGPTSL(tsl, LOGL_INFO, "Unidirectional discarded: no use for it here\n");
 		else
@@ -886,6 +1004,8 @@ int tcap_tsl_rx(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, size
 
 	switch (msg->type) {
 	case TCAP_MT_BEGIN:
+	case TCAP_MT_QUERY_WITH_PERM:
+	case TCAP_MT_QUERY_WITHOUT_PERM:
 		if (bad_portion) {
 			rx_bad_no_dialogue(tsl, addr, msg, &err);
 			rc = -EBADMSG;
@@ -896,6 +1016,9 @@ int tcap_tsl_rx(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, size
 	case TCAP_MT_CONTINUE:
 	case TCAP_MT_END:
 	case TCAP_MT_ABORT:
+	case TCAP_MT_CONV_WITH_PERM:
+	case TCAP_MT_CONV_WITHOUT_PERM:
+	case TCAP_MT_RESPONSE:
 		if (!msg->has_dtid) {
 			/* the destination id itself is missing or bad */
 			rx_bad_no_dialogue(tsl, addr, msg, &err);
@@ -954,7 +1077,24 @@ int tcap_dlg_continue(struct tcap_dlg *dlg)
 
 int tcap_dlg_end(struct tcap_dlg *dlg, bool prearranged)
 {
+	/* T1.114.4 3.2.2: without the peer's permission no Response may go out */
+	if (!prearranged && !dlg->dead && !dlg->may_end && dlg->fi->state != TCAP_DS_IDLE &&
+	    dlg->fi->state != TCAP_DS_INIT_SENT)
+		return -EPERM;
 	return dlg_request(dlg, EV_TC_END_REQ, &prearranged);
+}
+
+int tcap_dlg_set_permission(struct tcap_dlg *dlg, bool grant)
+{
+	if (dlg->tsl->cfg.variant != TCAP_ANSI)
+		return -EINVAL;
+	dlg->grant_perm = grant;
+	return 0;
+}
+
+bool tcap_dlg_may_end(const struct tcap_dlg *dlg)
+{
+	return dlg->may_end;
 }
 
 int tcap_dlg_u_abort(struct tcap_dlg *dlg)

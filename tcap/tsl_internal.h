@@ -45,6 +45,8 @@ struct tcap_dlg {
 	bool has_ac;
 	struct tcap_oid ac;
 	bool aare_pending;		/* the first backward message carries the AARE */
+	bool grant_perm;		/* ANSI: our Query/Conversation lets the peer end (with permission) */
+	bool may_end;			/* ANSI: the peer's last package let us end (ITU: always) */
 	bool sent;			/* set when a message went out (tells a timeout handler answered) */
 	unsigned int busy;		/* nesting of layer code working on this dialogue */
 	bool dead;			/* ended: freed when busy drops to 0 */

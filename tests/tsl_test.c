@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* TCAP transaction/dialogue/component sublayers (Q.774) driven with encoded
- * messages: every message the layer sends is decoded and printed, every
- * indication it gives its user is printed. Timers run on libosmocore's
+/* TCAP transaction/dialogue/component sublayers (ITU Q.774, ANSI T1.114.4) driven
+ * with encoded messages: every message the layer sends is decoded and printed,
+ * every indication it gives its user is printed. Timers run on libosmocore's
  * overridden monotonic clock. Output is compared with tsl_test.ok. */
 
 #include <errno.h>
@@ -52,12 +52,24 @@ enum user_action {
 	UA_END,			/* TC-END with what is queued */
 	UA_ABORT,		/* TC-U-ABORT */
 	UA_ACTIVITY_TEST,	/* TC-CONTINUE with activityTest (class 3, result expected, 2 s) */
+	/* ANSI (AIN private operation codes) */
+	UA_A_RESPONSE_CONTINUE,	/* Response with InvokeLast Continue (0x650d) */
+	UA_A_CONV_RRBE,		/* Conversation: InvokeNotLast RRBE (0x6d01) + InvokeLast Continue */
+	UA_A_TRY_END,		/* Response with Continue; when that is refused (-EPERM), Conversation */
+	UA_A_REJECT_UNKNOWN_OP,	/* Reject each invoke 0x0202 (unrecognized operation code), Response */
 };
 
 static enum user_action next_action;
 static struct tcap_dlg *last_dlg;
 static int last_ind = -1;
 static struct tcap_tsl *tsl_scp, *tsl_ssp;
+static struct tcap_tsl *tsl_ascp, *tsl_assp;	/* the same pair on ANSI */
+static struct tcap_tsl *cur_scp;		/* the SCP side rx_hex() feeds */
+
+static bool is_scp(const struct tcap_tsl *tsl)
+{
+	return tsl == tsl_scp || tsl == tsl_ascp;
+}
 
 /* Messages sent by either layer, delivered by pump() (never from inside a layer). */
 struct wire {
@@ -82,6 +94,8 @@ static void print_msg(const struct tcap_msg *m)
 	unsigned int i;
 
 	printf(" %s", tcap_msg_type_name(m->type));
+	if (m->variant == TCAP_ANSI && m->tid.len)
+		print_tid("tid", &m->tid);
 	if (m->has_otid)
 		print_tid("otid", &m->otid);
 	if (m->has_dtid)
@@ -114,10 +128,18 @@ static void print_msg(const struct tcap_msg *m)
 			printf(" id=%d", c->invoke_id);
 		else
 			printf(" id=none");
-		if (c->has_opcode)
+		if (c->has_opcode && m->variant == TCAP_ANSI)
+			printf(" op=0x%04x", c->op.code);
+		else if (c->has_opcode)
 			printf(" op=%d", c->op.code);
-		if (c->kind == TCAP_COMP_REJECT)
+		if (c->kind == TCAP_COMP_REJECT && m->variant == TCAP_ANSI)
+			printf(" problem=0x%04x", c->problem);
+		else if (c->kind == TCAP_COMP_REJECT)
 			printf(" problem=%d:%d", c->problem_type, c->problem);
+		if (m->variant == TCAP_ANSI && c->kind == TCAP_COMP_INVOKE)
+			printf(" %s", c->last ? "last" : "not-last");
+		if (c->has_linked_id)
+			printf(" linked=%d", c->linked_id);
 		if (c->param) {
 			printf(" param=");
 			tl_hexprint(c->param, c->param_len);
@@ -133,7 +155,7 @@ static int tx_cb(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, siz
 	struct tcap_decode_err err;
 	struct tcap_msg *m;
 
-	printf("  %s -> %s:", tsl == tsl_scp ? "scp" : "ssp", p->name);
+	printf("  %s -> %s:", is_scp(tsl) ? "scp" : "ssp", p->name);
 	if (tcap_msg_decode(ctx, &m, &err, buf, len) == 0)
 		print_msg(m);
 	else
@@ -173,25 +195,47 @@ static void invoke(struct tcap_dlg *dlg, int op, const char *hex, unsigned int t
 	CHECK(rc > 0);
 }
 
+/* Queue an AIN operation (private operation code) with options. */
+static void ainvoke(struct tcap_dlg *dlg, int op, const char *hex, bool not_last)
+{
+	struct tcap_opcode opc = { .kind = TCAP_OP_PRIVATE, .code = op };
+	struct tcap_invoke_opts o = { .not_last = not_last };
+	uint8_t p[64];
+	int n = hex ? tl_unhex(p, sizeof(p), hex) : 0;
+
+	CHECK(tcap_dlg_invoke_opts(dlg, &opc, n > 0 ? p : NULL, n > 0 ? n : 0, &o) > 0);
+}
+
 static void ind_cb(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind)
 {
 	enum user_action a = next_action;
+	bool ansi = tsl == tsl_ascp || tsl == tsl_assp;
 	unsigned int i;
+	int rc;
 
-	printf("  %s user: %s state=%s", tsl == tsl_scp ? "scp" : "ssp", tcap_ind_name(ind->kind),
+	printf("  %s user: %s state=%s", is_scp(tsl) ? "scp" : "ssp", tcap_ind_name(ind->kind),
 	       tcap_dlg_state_name(tcap_dlg_state(dlg)));
 	if (ind->kind == TCAP_IND_P_ABORT)
-		printf(" cause=%s%s", tcap_pabort_name(TCAP_ITU, ind->cause) ?: "?", ind->local ? " (local)" : "");
+		printf(" cause=%s%s", tcap_pabort_name(ansi ? TCAP_ANSI : TCAP_ITU, ind->cause) ?: "?",
+		       ind->local ? " (local)" : "");
 	if (ind->kind == TCAP_IND_L_CANCEL)
 		printf(" invoke=%d", ind->invoke_id);
-	for (i = 0; i < ind->num_comp; i++)
-		printf(" %s:%d", tcap_comp_kind_name(ind->comp[i]->kind), ind->comp[i]->has_opcode ? ind->comp[i]->op.code : -1);
+	for (i = 0; i < ind->num_comp; i++) {
+		if (ansi)
+			printf(" %s:0x%04x", tcap_comp_kind_name(ind->comp[i]->kind),
+			       ind->comp[i]->has_opcode ? ind->comp[i]->op.code : 0);
+		else
+			printf(" %s:%d", tcap_comp_kind_name(ind->comp[i]->kind),
+			       ind->comp[i]->has_opcode ? ind->comp[i]->op.code : -1);
+	}
+	if (ansi && (ind->kind == TCAP_IND_BEGIN || ind->kind == TCAP_IND_CONTINUE))
+		printf(" may-end=%s", tcap_dlg_may_end(dlg) ? "yes" : "no");
 	if (ind->num_rejected)
 		printf(" rejected=%u", ind->num_rejected);
 	printf("\n");
 	last_dlg = dlg;
 	last_ind = ind->kind;
-	if (tsl != tsl_scp)
+	if (tsl != cur_scp)
 		return;
 	next_action = UA_NONE;
 	switch (a) {
@@ -223,6 +267,30 @@ static void ind_cb(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap
 		invoke(dlg, 55, NULL, 2, true);
 		CHECK(tcap_dlg_continue(dlg) == 0);
 		break;
+	case UA_A_RESPONSE_CONTINUE:
+		ainvoke(dlg, 0x650d, NULL, false);
+		CHECK(tcap_dlg_end(dlg, false) == 0);
+		break;
+	case UA_A_CONV_RRBE:
+		/* (the layer does not look into arguments: empty parameter sets) */
+		ainvoke(dlg, 0x6d01, "f200", true);
+		ainvoke(dlg, 0x650d, NULL, false);
+		CHECK(tcap_dlg_continue(dlg) == 0);
+		break;
+	case UA_A_TRY_END:
+		ainvoke(dlg, 0x650d, NULL, false);
+		rc = tcap_dlg_end(dlg, false);
+		printf("  scp user: TC-END.req: %s\n", rc == -EPERM ? "refused, no permission to release" : rc ? "error" : "sent");
+		if (rc == -EPERM)
+			CHECK(tcap_dlg_continue(dlg) == 0);
+		break;
+	case UA_A_REJECT_UNKNOWN_OP:
+		for (i = 0; i < ind->num_comp; i++)
+			if (ind->comp[i]->kind == TCAP_COMP_INVOKE)
+				CHECK(tcap_dlg_reject(dlg, ind->comp[i], TCAP_PROB_GENERAL,
+						      TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE) == 0);
+		CHECK(tcap_dlg_end(dlg, false) == 0);
+		break;
 	}
 }
 
@@ -238,7 +306,7 @@ static void rx_hex(const char *what, const char *from, const char *hex, int expe
 	CHECK(n > 0);
 	printf("%s: %s\n", what, hex);
 	exact = tl_exact(buf, n);
-	rc = tcap_tsl_rx(tsl_scp, &p, exact, n);
+	rc = tcap_tsl_rx(cur_scp, &p, exact, n);
 	free(exact);
 	if (rc != expect_rc)
 		printf("FAIL rc=%d expected %d\n", rc, expect_rc);
@@ -561,7 +629,8 @@ static void pump(void)
 
 		memmove(queue, queue + 1, (nqueue - 1) * sizeof(queue[0]));
 		nqueue--;
-		n = tcap_tsl_rx(w.from == tsl_scp ? tsl_ssp : tsl_scp,
+		n = tcap_tsl_rx(w.from == tsl_scp ? tsl_ssp : w.from == tsl_ssp ? tsl_scp
+						  : w.from == tsl_ascp ? tsl_assp : tsl_ascp,
 				&(struct peer){ .name = "loop" }, w.buf, w.len);
 		(void)n;
 		(void)i;
@@ -606,6 +675,270 @@ static void test_initiator(void)
 	loop_mode = false;
 }
 
+/*
+ * ANSI (T1.114.4): the same layer with Query/Conversation/Response packages
+ */
+
+static struct tcap_msg *ssp_msg(enum tcap_msg_type t, uint32_t otid, const struct tcap_tid *dtid)
+{
+	struct tcap_msg *m = tcap_msg_alloc(ctx, TCAP_ANSI, t);
+
+	if (!m)
+		abort();
+	if (t == TCAP_MT_QUERY_WITH_PERM || t == TCAP_MT_QUERY_WITHOUT_PERM || t == TCAP_MT_CONV_WITH_PERM ||
+	    t == TCAP_MT_CONV_WITHOUT_PERM) {
+		m->has_otid = true;
+		m->otid.len = 4;
+		m->otid.buf[0] = otid >> 24;
+		m->otid.buf[1] = otid >> 16;
+		m->otid.buf[2] = otid >> 8;
+		m->otid.buf[3] = otid;
+	}
+	if (dtid) {
+		m->has_dtid = true;
+		m->dtid = *dtid;
+	}
+	return m;
+}
+
+static struct tcap_component *ssp_invoke(struct tcap_msg *m, int id, int op, bool last)
+{
+	struct tcap_component *c = &m->comp[m->num_comp++];
+	static const uint8_t empty_set[] = { 0xf2, 0x00 };
+
+	c->kind = TCAP_COMP_INVOKE;
+	c->last = last;
+	c->has_invoke_id = id >= 0;
+	c->invoke_id = id >= 0 ? id : 0;
+	c->has_opcode = true;
+	c->op.kind = TCAP_OP_PRIVATE;
+	c->op.code = op;
+	if (tcap_comp_set_param(m, c, empty_set, sizeof(empty_set)))
+		abort();
+	return c;
+}
+
+/* AIN operation codes (GR-1299, family << 8 | specifier) the scenarios use */
+#define OP_INFO_ANALYZED 0x6403
+#define OP_TERMINATION_ATTEMPT 0x6405
+#define OP_O_ANSWER 0x640b
+#define OP_O_DISCONNECT 0x641a
+
+static void test_ansi_query_response(void)
+{
+	struct tcap_msg *m;
+
+	printf("== %s\n", __func__);
+	/* T1.114.4: QueryWithPerm opens, the Response carries only the peer's id */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x0a0b0c0d, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_RESPONSE_CONTINUE;
+	rx_built("QueryWithPerm + InfoAnalyzed", "ssp1", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+
+	/* QueryWithoutPerm: no Response allowed, the user gets -EPERM and converses */
+	m = ssp_msg(TCAP_MT_QUERY_WITHOUT_PERM, 0x0a0b0c0e, NULL);
+	ssp_invoke(m, 1, OP_TERMINATION_ATTEMPT, true);
+	next_action = UA_A_TRY_END;
+	rx_built("QueryWithoutPerm + TerminationAttempt", "ssp1", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 1);
+	/* the switch ends it with a Response */
+	m = ssp_msg(TCAP_MT_RESPONSE, 0, tcap_dlg_local_tid(last_dlg));
+	rx_built("Response", "ssp1", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+
+	/* an ITU message on the ANSI subsystem: discarded */
+	rx_hex("ITU Begin on the ANSI layer", "ssp1", "620e4804000000016c06a104020101020100", -EBADMSG);
+}
+
+static void test_ansi_conversation(void)
+{
+	struct tcap_msg *m;
+	struct tcap_tid ltid;
+
+	printf("== %s\n", __func__);
+	/* monitored call: Conversation (our id, then the peer's) with RRBE not-last + Continue */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x11, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_CONV_RRBE;
+	rx_built("QueryWithPerm + InfoAnalyzed (monitored)", "ssp2", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 1);
+
+	/* OAnswer notification: nothing to send */
+	m = ssp_msg(TCAP_MT_CONV_WITH_PERM, 0x11, &ltid);
+	ssp_invoke(m, 2, OP_O_ANSWER, true);
+	next_action = UA_NONE;
+	rx_built("ConversationWithPerm + OAnswer", "ssp2", m, 0);
+
+	/* a correlation id naming an invoke we never sent: Reject 0x0204 */
+	m = ssp_msg(TCAP_MT_CONV_WITH_PERM, 0x11, &ltid);
+	ssp_invoke(m, 3, OP_O_ANSWER, true)->has_linked_id = true;
+	m->comp[0].linked_id = 99;
+	rx_built("Conversation + OAnswer correlated with 99", "ssp2", m, 0);
+	CHECK(tcap_dlg_continue(last_dlg) == 0);
+
+	/* a result for nothing: Reject 0x0301; an InvokeNotLast is passed on as such */
+	m = ssp_msg(TCAP_MT_CONV_WITH_PERM, 0x11, &ltid);
+	m->comp[0].kind = TCAP_COMP_RETURN_RESULT;
+	m->comp[0].last = true;
+	m->comp[0].has_invoke_id = true;
+	m->comp[0].invoke_id = 77;
+	m->num_comp = 1;
+	rx_built("Conversation + result for component 77", "ssp2", m, 0);
+	CHECK(tcap_dlg_continue(last_dlg) == 0);
+
+	/* ODisconnect request in a ConversationWithoutPerm: the SCP may not end yet */
+	m = ssp_msg(TCAP_MT_CONV_WITHOUT_PERM, 0x11, &ltid);
+	ssp_invoke(m, 4, OP_O_DISCONNECT, true);
+	next_action = UA_A_TRY_END;
+	rx_built("ConversationWithoutPerm + ODisconnect", "ssp2", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 1);
+	/* again with permission: answered with a Response */
+	m = ssp_msg(TCAP_MT_CONV_WITH_PERM, 0x11, &ltid);
+	ssp_invoke(m, 5, OP_O_DISCONNECT, true);
+	next_action = UA_A_TRY_END;
+	rx_built("ConversationWithPerm + ODisconnect", "ssp2", m, 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+}
+
+static void test_ansi_errors(void)
+{
+	struct tcap_msg *m;
+	struct tcap_tid ltid;
+	char hex[96];
+
+	printf("== %s\n", __func__);
+	/* T1.114.4 3.3.3: Conversation to an unknown responding id: P-Abort to its originating id */
+	rx_hex("Conversation to an unknown id", "ssp3", "e510c708aabbccdd01020304e804e902cf01", -ENOENT);
+	rx_hex("Response to an unknown id", "ssp3", "e406c70401020304", -ENOENT);
+	rx_hex("Abort to an unknown id", "ssp3", "f609c70401020304d70104", -ENOENT);
+	/* transaction portion: a Query with a 2-octet id cannot be answered */
+	rx_hex("Query with a 2-octet id", "ssp3", "e204c7020102", -EBADMSG);
+	/* an element that does not belong: incorrectTransactionPortion */
+	rx_hex("Query with a stray element", "ssp3", "e209c70401020304800100", -EBADMSG);
+	/* unrecognized package type: no id to answer to */
+	rx_hex("package type 0xe7", "ssp3", "e706c70401020304", -EBADMSG);
+	/* a dialogue portion that does not decode: P-Abort badlyStructuredDialoguePortion */
+	rx_hex("Query with a bad dialogue portion", "ssp3", "e20cc70401020305f904020100ff", -EBADMSG);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+
+	/* components: two with component id 1 (second rejected 0x0201) */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x21, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, false);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_RESPONSE_CONTINUE;
+	rx_built("Query with a duplicate component id", "ssp3", m, 0);
+	/* the user does not know 0x6999: Reject 0x0202 */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x22, NULL);
+	ssp_invoke(m, 5, 0x6999, true);
+	next_action = UA_A_REJECT_UNKNOWN_OP;
+	rx_built("Query with operation 0x6999", "ssp3", m, 0);
+	/* an operation code of one octet: incorrect coding (0x0104), the rest is handled */
+	next_action = UA_A_RESPONSE_CONTINUE;
+	rx_hex("Query with a one-octet operation code", "ssp3", "e212c70400000023e80ae908cf0107d10164f200", 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+
+	/* switch-side aborts: user (no cause) and P-Abort; a late Conversation is unknown */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x31, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_CONV_RRBE;
+	rx_built("QueryWithPerm + InfoAnalyzed (monitored)", "ssp4", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	m = ssp_msg(TCAP_MT_ABORT, 0, &ltid);
+	rx_built("Abort (user, no cause)", "ssp4", m, 0);
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x32, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_CONV_RRBE;
+	rx_built("QueryWithPerm + InfoAnalyzed (monitored)", "ssp4", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	m = ssp_msg(TCAP_MT_ABORT, 0, &ltid);
+	m->has_pabort = true;
+	m->pabort_cause = TCAP_APA_RESOURCE_UNAVAILABLE;
+	rx_built("Abort P-Abort(resourceUnavailable)", "ssp4", m, 0);
+	m = ssp_msg(TCAP_MT_CONV_WITH_PERM, 0x32, &ltid);
+	ssp_invoke(m, 2, OP_O_ANSWER, true);
+	rx_built("Conversation after the abort", "ssp4", m, -ENOENT);
+
+	/* a bad transaction portion for a live transaction: P-Abort both ways */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x33, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_CONV_RRBE;
+	rx_built("QueryWithPerm + InfoAnalyzed (monitored)", "ssp4", m, 0);
+	ltid = *tcap_dlg_local_tid(last_dlg);
+	snprintf(hex, sizeof(hex), "e50dc70800000033%02x%02x%02x%02x800100", ltid.buf[0], ltid.buf[1], ltid.buf[2],
+		 ltid.buf[3]);
+	rx_hex("Conversation with a stray element", "ssp4", hex, -EBADMSG);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+}
+
+static void test_ansi_timers(void)
+{
+	struct tcap_msg *m;
+
+	printf("== %s\n", __func__);
+	/* a user that never answers: after X1 the layer aborts (Abort without cause) */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x41, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_NONE;
+	rx_built("QueryWithPerm, user silent", "ssp5", m, 0);
+	advance(60);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+	/* a monitored call gone quiet, the user ignores the indication */
+	m = ssp_msg(TCAP_MT_QUERY_WITH_PERM, 0x42, NULL);
+	ssp_invoke(m, 1, OP_INFO_ANALYZED, true);
+	next_action = UA_A_CONV_RRBE;
+	rx_built("QueryWithPerm + InfoAnalyzed (monitored)", "ssp5", m, 0);
+	advance(60);
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+}
+
+/* The ANSI layer on the switch side talking to the SCP side. */
+static void test_ansi_initiator(void)
+{
+	struct peer p = { .name = "scp" };
+	struct tcap_opcode op = { .kind = TCAP_OP_PRIVATE, .code = OP_INFO_ANALYZED };
+	static const uint8_t empty_set[] = { 0xf2, 0x00 };
+	struct tcap_dlg *dlg;
+
+	printf("== %s\n", __func__);
+	loop_mode = true;
+	dlg = tcap_dlg_alloc(tsl_assp, &p);
+	CHECK(dlg != NULL);
+	CHECK(tcap_dlg_invoke(dlg, &op, empty_set, sizeof(empty_set), 0, false) > 0);
+	next_action = UA_A_CONV_RRBE;
+	CHECK(tcap_dlg_begin(dlg, NULL) == 0);
+	CHECK(tcap_dlg_state(dlg) == TCAP_DS_INIT_SENT);
+	pump();
+	CHECK(tcap_dlg_state(dlg) == TCAP_DS_ACTIVE);
+	/* the answer notification, then the disconnect request; the SCP ends with a Response */
+	op.code = OP_O_ANSWER;
+	CHECK(tcap_dlg_invoke(dlg, &op, empty_set, sizeof(empty_set), 0, false) > 0);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	pump();
+	op.code = OP_O_DISCONNECT;
+	CHECK(tcap_dlg_invoke(dlg, &op, empty_set, sizeof(empty_set), 0, false) > 0);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	next_action = UA_A_TRY_END;
+	pump();
+	CHECK(tcap_tsl_num_dialogues(tsl_ascp) == 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_assp) == 0);
+	/* ITU-only requests are refused on ANSI and the other way round */
+	dlg = tcap_dlg_alloc(tsl_assp, &p);
+	{
+		struct tcap_invoke_opts o = { .not_last = true };
+
+		CHECK(tcap_dlg_set_permission(dlg, false) == 0);
+		CHECK(tcap_dlg_u_abort(dlg) == 0);
+		dlg = tcap_dlg_alloc(tsl_ssp, &p);
+		CHECK(tcap_dlg_set_permission(dlg, false) == -EINVAL);
+		op.kind = TCAP_OP_LOCAL;
+		CHECK(tcap_dlg_invoke_opts(dlg, &op, NULL, 0, &o) == -EINVAL);
+		CHECK(tcap_dlg_u_abort(dlg) == 0);
+	}
+	loop_mode = false;
+}
+
 static struct tcap_tsl *new_tsl(const char *name, struct osmo_tdef *tdefs)
 {
 	struct tcap_tsl_cfg cfg = {
@@ -622,6 +955,32 @@ static struct tcap_tsl *new_tsl(const char *name, struct osmo_tdef *tdefs)
 	};
 
 	return tcap_tsl_alloc(ctx, &cfg);
+}
+
+static struct tcap_tsl *new_ansi_tsl(const char *name, struct osmo_tdef *tdefs, unsigned int index, uint32_t seed)
+{
+	struct tcap_tsl_cfg cfg = {
+		.variant = TCAP_ANSI,
+		.name = name,
+		.index = index,
+		.addr_size = sizeof(struct peer),
+		.tdefs = tdefs,
+		.log_subsys = DLGLOBAL,
+		.tid_seed = seed,
+		.tx = tx_cb,
+		.ind = ind_cb,
+	};
+
+	return tcap_tsl_alloc(ctx, &cfg);
+}
+
+static void print_counters(struct tcap_tsl *tsl)
+{
+	struct rate_ctr_group *g = tcap_tsl_ctrg(tsl);
+	unsigned int i;
+
+	for (i = 0; i < g->desc->num_ctr; i++)
+		printf("  %s %" PRIu64 "\n", g->desc->ctr_desc[i].name, rate_ctr_group_get_ctr(g, i)->current);
 }
 
 static const struct log_info_cat cats[] = {};
@@ -646,6 +1005,7 @@ int main(void)
 	tsl_scp = new_tsl("scp", tdefs);
 	tsl_ssp = new_tsl("ssp", tdefs);
 	CHECK(tsl_scp && tsl_ssp);
+	cur_scp = tsl_scp;
 	blocks = talloc_total_blocks(ctx);
 
 	test_begin_end();
@@ -660,13 +1020,24 @@ int main(void)
 	/* every dialogue and message is gone again */
 	CHECK(talloc_total_blocks(ctx) == blocks);
 	printf("== counters\n");
-	{
-		struct rate_ctr_group *g = tcap_tsl_ctrg(tsl_scp);
-		unsigned int i;
+	print_counters(tsl_scp);
 
-		for (i = 0; i < g->desc->num_ctr; i++)
-			printf("  %s %" PRIu64 "\n", g->desc->ctr_desc[i].name, rate_ctr_group_get_ctr(g, i)->current);
-	}
+	tsl_ascp = new_ansi_tsl("ascp", tdefs, 3, 0x7000);
+	tsl_assp = new_ansi_tsl("assp", tdefs, 4, 0x3000);
+	CHECK(tsl_ascp && tsl_assp);
+	cur_scp = tsl_ascp;
+	blocks = talloc_total_blocks(ctx);
+	test_ansi_query_response();
+	test_ansi_conversation();
+	test_ansi_errors();
+	test_ansi_timers();
+	test_ansi_initiator();
+	CHECK(talloc_total_blocks(ctx) == blocks);
+	printf("== ANSI counters\n");
+	print_counters(tsl_ascp);
+
+	tcap_tsl_free(tsl_ascp);
+	tcap_tsl_free(tsl_assp);
 	tcap_tsl_free(tsl_scp);
 	tcap_tsl_free(tsl_ssp);
 	talloc_free(tdefs);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*! \file tcap_tsl.h
- *  \brief TCAP transaction, dialogue and component sublayers (ITU Q.774).
+ *  \brief TCAP transaction, dialogue and component sublayers (ITU Q.774, ANSI T1.114.4).
  *
  *  One struct tcap_tsl serves one TC-user on one SCCP subsystem. It owns the
  *  dialogues of that subsystem: it allocates local transaction ids, matches
@@ -15,6 +15,18 @@
  *  peer address blob (cfg.addr_size bytes, e.g. the SCCP calling and called
  *  addresses), kept per dialogue and given back to cfg.tx for every message sent
  *  in that dialogue.
+ *
+ *  ANSI (cfg.variant TCAP_ANSI): the same primitives map onto T1.114 packages.
+ *  TC-BEGIN is a QueryWithPerm (WithoutPerm after tcap_dlg_set_permission(false)),
+ *  TC-CONTINUE a ConversationWithPerm/WithoutPerm carrying our id then the peer's,
+ *  TC-END a Response carrying the peer's id (refused with -EPERM when the peer's
+ *  last package withheld permission to release), TC-U-ABORT an Abort without cause
+ *  information. There is no AARQ/AARE: an application context of a received
+ *  dialogue portion is shown through tcap_dlg_ac(), and one cfg.check_ac refuses
+ *  gets a user Abort. Unknown responding ids get a P-Abort unassignedRespondingTID,
+ *  bad portions the T1.114 P-Abort cause, bad components a Reject with the 16-bit
+ *  ANSI problem (TCAP_ANSI_PROB_*). Component ids are the invoke ids; the
+ *  correlation id is the linked id.
  *
  *  Timers (osmo_tdef, see tcap_tsl_tdefs): X1 dialogue inactivity; X2 default
  *  invoke timer. When X1 expires the user gets TCAP_IND_TIMEOUT and either sends
@@ -64,7 +76,7 @@ struct tcap_ind {
 	unsigned int num_comp;
 	const struct tcap_component *comp[TCAP_MAX_COMPONENTS];
 	unsigned int num_rejected;	/*!< components the layer rejected (Reject queued or sent) */
-	int cause;			/*!< P_ABORT: P-Abort cause (received or local) */
+	int cause;			/*!< P_ABORT: P-Abort cause (received or local), ITU or ANSI numbering */
 	bool local;			/*!< P_ABORT: decided by this layer, not received */
 	int32_t invoke_id;		/*!< L_CANCEL */
 };
@@ -170,6 +182,19 @@ const char *tcap_dlg_name(const struct tcap_dlg *dlg);
  *  \returns the invoke id (0..127) or negative errno (-ENOSPC: too many components). */
 int tcap_dlg_invoke(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *param, size_t len,
 		    unsigned int timeout_s, bool result_expected);
+/*! Options of an Invoke beyond tcap_dlg_invoke(). */
+struct tcap_invoke_opts {
+	unsigned int timeout_s;		/*!< invoke timer in seconds, 0: X2 */
+	bool result_expected;		/*!< class 1/3: timer expiry is a TC-L-CANCEL.ind */
+	bool not_last;			/*!< ANSI InvokeNotLast: more components of this operation follow */
+	bool has_linked_id;
+	int32_t linked_id;		/*!< ITU linked id, ANSI correlation id: the peer's invoke answered */
+};
+
+/*! \brief Queue an Invoke with options (ANSI InvokeNotLast, linked/correlation id).
+ *  \returns the invoke id (1..127) or negative errno. */
+int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *param, size_t len,
+			 const struct tcap_invoke_opts *opts);
 /*! \brief Queue a ReturnResultLast for a received invoke. \returns 0 or negative errno. */
 int tcap_dlg_result(struct tcap_dlg *dlg, int32_t invoke_id, const struct tcap_opcode *op,
 		    const uint8_t *param, size_t len);
@@ -187,9 +212,17 @@ int tcap_dlg_begin(struct tcap_dlg *dlg, const struct tcap_oid *ac);
 /*! \brief TC-CONTINUE.req: send the queued components. The first backward message
  *  of a dialogue begun with an AARQ carries the AARE (accepted). \returns 0 or negative errno. */
 int tcap_dlg_continue(struct tcap_dlg *dlg);
-/*! \brief TC-END.req: basic end (send End with the queued components) or
- *  prearranged end (send nothing). The dialogue is freed. \returns 0 or negative errno. */
+/*! \brief TC-END.req: basic end (send End / ANSI Response with the queued components) or
+ *  prearranged end (send nothing). The dialogue is freed.
+ *  \returns 0 or negative errno; -EPERM (ANSI, basic end): the peer withheld
+ *  permission to release, the dialogue is unchanged (continue or abort it). */
 int tcap_dlg_end(struct tcap_dlg *dlg, bool prearranged);
+/*! \brief ANSI: whether our next Query/Conversation gives the peer permission to
+ *  release (default yes). \returns 0, or -EINVAL on an ITU layer. */
+int tcap_dlg_set_permission(struct tcap_dlg *dlg, bool grant);
+/*! \brief ANSI: true when the peer's last package let us end the transaction
+ *  (always true for ITU). */
+bool tcap_dlg_may_end(const struct tcap_dlg *dlg);
 /*! \brief TC-U-ABORT.req: send an Abort (ABRT user source when a dialogue portion
  *  is in use) and free the dialogue. \returns 0 or negative errno. */
 int tcap_dlg_u_abort(struct tcap_dlg *dlg);
