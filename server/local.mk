@@ -64,5 +64,11 @@ server_tandem_server_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CF
 	$(JANSSON_CFLAGS)
 server_tandem_server_LDADD = $(SERVER_LIBS)
 
-dist_doc_DATA += doc/api.md doc/tandem-server.md
+# tandemctl: the engineers' command line over the REST API (blocking libcurl is right for a CLI).
+bin_PROGRAMS += tools/tandemctl
+tools_tandemctl_SOURCES = tools/tandemctl.c
+tools_tandemctl_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
+tools_tandemctl_LDADD = $(LIBCURL_LIBS) $(JANSSON_LIBS)
+
+dist_doc_DATA += doc/api.md doc/tandem-server.md doc/tandemctl.md
 EXTRA_DIST += doc/examples/tandem-server.cfg

@@ -16,4 +16,6 @@ EXTRA_DIST += \
 	tests/server_limits.ok \
 	tests/server_import.sh \
 	tests/server_import.ok \
+	tests/server_ctl.sh \
+	tests/server_ctl.ok \
 	$(NULL)
