@@ -20,7 +20,7 @@ run()
 	_rc=$?
 	sed -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z/YYYY-MM-DD hh:mm:ssZ/g' \
 	    -e 's/key:[0-9a-f]\{16\}/key:xxxxxxxxxxxxxxxx/g' "$WORK/o" | srv_normalize
-	sed -e 's/^/! /' -e 's/after [0-9]* ms/after N ms/' "$WORK/e" | srv_normalize
+	sed -e 's/^/! /' -e 's/after [0-9]* ms/after N ms/' -e "s#$WORK#\$WORK#g" "$WORK/e" | srv_normalize
 	echo "exit $_rc"
 }
 
