@@ -9,11 +9,13 @@ scp_libscp_a_SOURCES = \
 	scp/ctrl.c \
 	scp/call_events.c \
 	scp/cap_service.c \
+	scp/ain_service.c \
 	$(NULL)
 scp_libscp_a_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) $(LIBOSMOSIGTRAN_CFLAGS)
 noinst_HEADERS += \
 	scp/scp.h \
 	scp/call_events.h \
+	scp/ain_service.h \
 	$(NULL)
 
 SCP_LIBS = \

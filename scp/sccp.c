@@ -13,6 +13,7 @@
 #include <osmocom/sigtran/sccp_helpers.h>
 #include <osmocom/sigtran/sccp_sap.h>
 
+#include "ain_service.h"
 #include "scp.h"
 
 /* The peer address blob the TCAP layer keeps per dialogue. */
@@ -82,8 +83,12 @@ static int ssn_start(struct scp *scp, struct scp_ssn *s)
 		cfg.ind = scp_cap_ind;
 		break;
 	case SCP_PROTO_AIN:
-		LOGP(DSCP, LOGL_ERROR, "ssn %u: AIN service logic is not in this build yet\n", s->ssn);
-		return -ENOTSUP;
+		/* ANSI TCAP (T1.114) with the AIN transactions' own timers */
+		cfg.variant = TCAP_ANSI;
+		cfg.tdefs = ain_tdefs;
+		cfg.check_ac = scp_ain_check_ac;
+		cfg.ind = scp_ain_ind;
+		break;
 	}
 	s->tsl = tcap_tsl_alloc(s, &cfg);
 	if (!s->tsl)

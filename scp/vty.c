@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* The `scp` VTY node of tandem-scp (number plan, subsystems, service-key rules,
- * timers) and the show commands (dialogues, calls). `write terminal` writes only
+ * AIN trigger-criteria rules, timers) and the show commands (dialogues, calls). `write terminal` writes only
  * what differs from the defaults, so its output loads back to the same state. */
 
 #include <errno.h>
@@ -14,6 +14,7 @@
 #include <osmocom/vty/tdef_vty.h>
 #include <osmocom/vty/vty.h>
 
+#include "ain_service.h"
 #include "call_events.h"
 #include "scp.h"
 
@@ -29,6 +30,7 @@ static struct cmd_node scp_node = {
 
 static struct osmo_tdef_group scp_tdef_groups[] = {
 	{ .name = "scp", .desc = "tandem-scp and its TCAP layers" },
+	{ .name = "ain", .desc = "AIN subsystems: their ANSI TCAP transactions", .tdefs = ain_tdefs },
 	{}
 };
 
@@ -180,6 +182,7 @@ static int parse_key(struct vty *vty, const char *arg, uint32_t *key)
 
 #define SK_STR "Answer for a service key\n" "Service key (0..2147483647)\n"
 #define MON_STR "Arm answer and disconnect event reports\n"
+#define MON_STR_AIN "Arm answer (notification) and disconnect (request) events: RequestReportBCMEvent\n"
 
 DEFUN(cfg_sk_continue, cfg_sk_continue_cmd, "service-key <0-2147483647> continue [monitor]",
       SK_STR "Let the call continue unchanged\n" MON_STR)
@@ -259,6 +262,152 @@ DEFUN(cfg_no_sk, cfg_no_sk_cmd, "no service-key <0-2147483647>", NO_STR SK_STR)
 	return CMD_SUCCESS;
 }
 
+/*
+ * AIN: rules per trigger criteria type (AIN has no service key)
+ */
+
+#define AT_STR "Answer for an AIN trigger criteria type\n" "TriggerCriteriaType value (GR-1299, e.g. 8 npaNXXXXXX)\n" \
+	"Any trigger criteria type without a rule of its own\n"
+
+static int parse_tct(struct vty *vty, const char *arg, unsigned int *tct)
+{
+	if (!strcmp(arg, "any")) {
+		*tct = AIN_RULE_ANY;
+		return 0;
+	}
+	*tct = atoi(arg);
+	return 0;
+}
+
+static struct ain_rule *ain_rule_for(struct vty *vty, const char *arg)
+{
+	struct ain_rule *r;
+	unsigned int tct;
+
+	parse_tct(vty, arg, &tct);
+	r = ain_rule_get(tct);
+	if (!r)
+		vty_out(vty, "%% out of memory%s", VTY_NEWLINE);
+	return r;
+}
+
+DEFUN(cfg_at_proceed, cfg_at_proceed_cmd, "ain-trigger (<0-255>|any) proceed [monitor]",
+      AT_STR "Let the call go on unchanged: AnalyzeRoute to the dialled number (origination), "
+      "AuthorizeTermination (termination)\n" MON_STR_AIN)
+{
+	struct ain_rule *r = ain_rule_for(vty, argv[0]);
+
+	if (!r)
+		return CMD_WARNING;
+	r->answer = AIN_ANSWER_PROCEED;
+	r->connect_to[0] = '\0';
+	r->monitor = argc > 1;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_at_continue, cfg_at_continue_cmd, "ain-trigger (<0-255>|any) continue [monitor]",
+      AT_STR "Continue (AIN 0.2)\n" MON_STR_AIN)
+{
+	struct ain_rule *r = ain_rule_for(vty, argv[0]);
+
+	if (!r)
+		return CMD_WARNING;
+	r->answer = AIN_ANSWER_CONTINUE;
+	r->connect_to[0] = '\0';
+	r->monitor = argc > 1;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_at_connect, cfg_at_connect_cmd, "ain-trigger (<0-255>|any) connect NUMBER [monitor]",
+      AT_STR "Route the call to a number (AnalyzeRoute; origination triggers only)\n"
+      "Destination: +E164 (international) or national digits\n" MON_STR_AIN)
+{
+	struct tcap_number n;
+	struct ain_rule *r;
+	const char *to = argv[1];
+
+	if (strlen(to) >= sizeof(r->connect_to) ||
+	    tcap_num_from_string(&n, to, to[0] == '+' ? TCAP_NAT_INTERNATIONAL : TCAP_NAT_NATIONAL)) {
+		vty_out(vty, "%% not a number to connect to: '%s' (use +E164 or national digits)%s", to,
+			VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	r = ain_rule_for(vty, argv[0]);
+	if (!r)
+		return CMD_WARNING;
+	r->answer = AIN_ANSWER_CONNECT;
+	OSMO_STRLCPY_ARRAY(r->connect_to, to);
+	r->monitor = argc > 2;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_at_release, cfg_at_release_cmd, "ain-trigger (<0-255>|any) release <1-127>",
+      AT_STR "Release the call (Disconnect)\n" "Q.850 cause value, for the call record\n")
+{
+	struct ain_rule *r = ain_rule_for(vty, argv[0]);
+
+	if (!r)
+		return CMD_WARNING;
+	r->answer = AIN_ANSWER_RELEASE;
+	r->connect_to[0] = '\0';
+	r->release_cause = atoi(argv[1]);
+	r->monitor = false;
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_no_at, cfg_no_at_cmd, "no ain-trigger (<0-255>|any)", NO_STR AT_STR)
+{
+	unsigned int tct;
+
+	parse_tct(vty, argv[0], &tct);
+	if (ain_rule_del(tct)) {
+		vty_out(vty, "%% ain-trigger %s has no rule%s", argv[0], VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_amaslp, cfg_amaslp_cmd, "ain-amaslp-id DIGITS",
+      "AMAslpID sent with AIN answers (GR-1299 AMA service logic program id)\n" "Ten decimal digits\n")
+{
+	if (!digits_ok(argv[0], 10) || strlen(argv[0]) != 10) {
+		vty_out(vty, "%% AMAslpID must be exactly ten digits: '%s'%s", argv[0], VTY_NEWLINE);
+		return CMD_WARNING;
+	}
+	OSMO_STRLCPY_ARRAY(g_ain.amaslp_id, argv[0]);
+	return CMD_SUCCESS;
+}
+
+static void config_write_ain(struct vty *vty)
+{
+	const struct ain_rule *r;
+	char tct[8];
+
+	if (strcmp(g_ain.amaslp_id, AIN_AMASLP_ID_DEFAULT))
+		vty_out(vty, " ain-amaslp-id %s%s", g_ain.amaslp_id, VTY_NEWLINE);
+	llist_for_each_entry(r, &g_ain.rules, list) {
+		if (r->tct == AIN_RULE_ANY)
+			OSMO_STRLCPY_ARRAY(tct, "any");
+		else
+			snprintf(tct, sizeof(tct), "%u", r->tct);
+		switch (r->answer) {
+		case AIN_ANSWER_PROCEED:
+			vty_out(vty, " ain-trigger %s proceed%s%s", tct, r->monitor ? " monitor" : "", VTY_NEWLINE);
+			break;
+		case AIN_ANSWER_CONTINUE:
+			vty_out(vty, " ain-trigger %s continue%s%s", tct, r->monitor ? " monitor" : "", VTY_NEWLINE);
+			break;
+		case AIN_ANSWER_CONNECT:
+			vty_out(vty, " ain-trigger %s connect %s%s%s", tct, r->connect_to, r->monitor ? " monitor" : "",
+				VTY_NEWLINE);
+			break;
+		case AIN_ANSWER_RELEASE:
+			vty_out(vty, " ain-trigger %s release %u%s", tct, r->release_cause, VTY_NEWLINE);
+			break;
+		}
+	}
+}
+
 static int config_write_scp(struct vty *vty)
 {
 	const struct tcap_dialplan *p = &g_scp->plan;
@@ -293,6 +442,7 @@ static int config_write_scp(struct vty *vty)
 			break;
 		}
 	}
+	config_write_ain(vty);
 	osmo_tdef_vty_groups_write(vty, " ");
 	return CMD_SUCCESS;
 }
@@ -342,6 +492,7 @@ DEFUN(show_calls, show_calls_cmd, "show calls [<1-64>]", SHOW_STR "Last calls se
 int scp_vty_init(struct scp *scp)
 {
 	scp_tdef_groups[0].tdefs = scp->tdefs;
+	ain_cfg_init(scp);
 
 	install_element(CONFIG_NODE, &cfg_scp_cmd);
 	install_node(&scp_node, config_write_scp);
@@ -358,6 +509,12 @@ int scp_vty_init(struct scp *scp)
 	install_element(SCP_NODE, &cfg_sk_connect_cmd);
 	install_element(SCP_NODE, &cfg_sk_release_cmd);
 	install_element(SCP_NODE, &cfg_no_sk_cmd);
+	install_element(SCP_NODE, &cfg_at_proceed_cmd);
+	install_element(SCP_NODE, &cfg_at_continue_cmd);
+	install_element(SCP_NODE, &cfg_at_connect_cmd);
+	install_element(SCP_NODE, &cfg_at_release_cmd);
+	install_element(SCP_NODE, &cfg_no_at_cmd);
+	install_element(SCP_NODE, &cfg_amaslp_cmd);
 	osmo_tdef_vty_groups_init(SCP_NODE, scp_tdef_groups);
 
 	install_element_ve(&show_dialogues_cmd);

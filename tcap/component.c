@@ -328,7 +328,8 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 			if (!inv) {
 				/* returnResult problem unrecognizedInvokeID (0) */
 				rx_reject(dlg, can_answer, ind, c,
-					  problem(dlg, TCAP_PROB_RETURN_RESULT, 0, TCAP_ANSI_PROB_RR_UNRECOGNIZED_CORR_ID),
+					  problem(dlg, TCAP_PROB_RETURN_RESULT, 0,
+						  TCAP_ANSI_PROB_RR_UNRECOGNIZED_CORR_ID),
 					  "result for an invoke that is not active");
 				continue;
 			}
@@ -348,7 +349,8 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 			if (!inv) {
 				/* returnError problem unrecognizedInvokeID (0) */
 				rx_reject(dlg, can_answer, ind, c,
-					  problem(dlg, TCAP_PROB_RETURN_ERROR, 0, TCAP_ANSI_PROB_RE_UNRECOGNIZED_CORR_ID),
+					  problem(dlg, TCAP_PROB_RETURN_ERROR, 0,
+						  TCAP_ANSI_PROB_RE_UNRECOGNIZED_CORR_ID),
 					  "error for an invoke that is not active");
 				continue;
 			}

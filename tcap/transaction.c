@@ -919,8 +919,10 @@ static int rx_for_dialogue(struct tcap_tsl *tsl, const void *addr, const struct 
 	if (bad_portion) {
 		/* Q.774 A.3: the transaction portion (or the dialogue portion) of a
 		 * message for a live dialogue is bad: tell both ends */
-		int cause = err->kind == TCAP_ERR_PABORT || tsl->cfg.variant == TCAP_ANSI ? err->cause
-											   : TCAP_PA_INCORRECT_TX_PORTION;
+		int cause = TCAP_PA_INCORRECT_TX_PORTION;
+
+		if (err->kind == TCAP_ERR_PABORT || tsl->cfg.variant == TCAP_ANSI)
+			cause = err->cause;
 
 		LOGPDLG(dlg, LOGL_NOTICE, "bad %s: %s, aborting\n", tcap_msg_type_name(msg->type), err->text);
 		if (mt_continues(msg->type) && dlg->fi->state == TCAP_DS_ACTIVE) {
@@ -989,7 +991,8 @@ int tcap_tsl_rx(struct tcap_tsl *tsl, const void *addr, const uint8_t *buf, size
 			/* an ITU message on an ANSI subsystem or the other way round:
 			 * no answer either side would understand */
 			LOGPTSL(tsl, LOGL_NOTICE, "%s TCAP message on a %s subsystem discarded\n",
-				msg->variant == TCAP_ANSI ? "ANSI" : "ITU", tsl->cfg.variant == TCAP_ANSI ? "ANSI" : "ITU");
+				msg->variant == TCAP_ANSI ? "ANSI" : "ITU",
+				tsl->cfg.variant == TCAP_ANSI ? "ANSI" : "ITU");
 			tsl_ctr_inc(tsl, TCAP_CTR_RX_MALFORMED);
 			tcap_msg_free(msg);
 			return -EBADMSG;

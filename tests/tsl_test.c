@@ -280,7 +280,8 @@ static void ind_cb(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap
 	case UA_A_TRY_END:
 		ainvoke(dlg, 0x650d, NULL, false);
 		rc = tcap_dlg_end(dlg, false);
-		printf("  scp user: TC-END.req: %s\n", rc == -EPERM ? "refused, no permission to release" : rc ? "error" : "sent");
+		printf("  scp user: TC-END.req: %s\n",
+		       rc == -EPERM ? "refused, no permission to release" : rc ? "error" : "sent");
 		if (rc == -EPERM)
 			CHECK(tcap_dlg_continue(dlg) == 0);
 		break;
