@@ -49,6 +49,16 @@ static const struct srv_route routes[] = {
 	{ "GET", "/v1/me/profile/photo", DEV, SRV_BODY_NONE, srv_api_me_photo_get },
 	{ "PUT", "/v1/me/profile/{}", DEV, SRV_BODY_JSON, srv_api_me_field_put },
 	{ "DELETE", "/v1/me/profile/{}", DEV, SRV_BODY_NONE, srv_api_me_field_delete },
+	{ "GET", "/v1/me/groups", DEV, SRV_BODY_NONE, srv_api_me_groups_list },
+	{ "POST", "/v1/me/groups", DEV, SRV_BODY_JSON, srv_api_me_group_create },
+	{ "GET", "/v1/me/groups/{}", DEV, SRV_BODY_NONE, srv_api_me_group_get },
+	{ "PATCH", "/v1/me/groups/{}", DEV, SRV_BODY_JSON, srv_api_me_group_update },
+	{ "DELETE", "/v1/me/groups/{}", DEV, SRV_BODY_NONE, srv_api_me_group_delete },
+	{ "GET", "/v1/me/default-audience", DEV, SRV_BODY_NONE, srv_api_me_default_get },
+	{ "PUT", "/v1/me/default-audience", DEV, SRV_BODY_JSON, srv_api_me_default_put },
+	{ "GET", "/v1/me/blocks", DEV, SRV_BODY_NONE, srv_api_me_blocks_list },
+	{ "PUT", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_put },
+	{ "DELETE", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_delete },
 };
 
 /* Match path against pattern; captured segments are copied to req->args. */
@@ -178,6 +188,21 @@ static void auth_run(struct srv_req *req)
 	req->route->fn(req);
 }
 
+static void touch_cb(void *priv, const PGresult *res, const char *errmsg)
+{
+	if (errmsg)
+		LOGP(DDB, LOGL_NOTICE, "cannot note the use of a credential: %s\n", errmsg);
+}
+
+/* Note when a credential was last used: a write at most every SRV_T_LAST_USED per credential (the
+ * authenticating query says whether the stored time is older), sent without waiting for its answer. */
+static void touch(struct srv_req *req, const char *sql, const char *id)
+{
+	const char *v[1] = { id };
+
+	srv_db_query(req->srv->db, sql, 1, v, NULL, NULL, touch_cb, NULL);
+}
+
 static void auth_key_cb(struct srv_req *req, const PGresult *res, const char *errmsg)
 {
 	const char *role;
@@ -199,6 +224,8 @@ static void auth_key_cb(struct srv_req *req, const PGresult *res, const char *er
 		req->role = SRV_ROLE_SCP;
 	snprintf(req->actor, sizeof(req->actor), "key:%s", PQgetvalue(res, 0, 0));
 	req->cred_secret = NULL;
+	if (!strcmp(PQgetvalue(res, 0, 4), "t"))
+		touch(req, "UPDATE api_keys SET last_used_at = now() WHERE key_id = $1", PQgetvalue(res, 0, 0));
 	auth_run(req);
 }
 
@@ -217,6 +244,8 @@ static void auth_device_cb(struct srv_req *req, const PGresult *res, const char 
 	req->subscriber_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	snprintf(req->actor, sizeof(req->actor), "device:%" PRId64, req->device_id);
 	req->cred_secret = NULL;
+	if (!strcmp(PQgetvalue(res, 0, 4), "t"))
+		touch(req, "UPDATE devices SET last_seen = now() WHERE id = $1::bigint", PQgetvalue(res, 0, 0));
 	auth_run(req);
 }
 
@@ -226,7 +255,7 @@ void srv_api_dispatch(struct srv_req *req)
 	enum srv_cred_kind kind;
 	char id[SRV_CRED_ID_LEN + 1];
 	const char *secret;
-	const char *params[1];
+	const char *params[2];
 
 	if (!req->route->roles) {
 		req->route->fn(req);
@@ -238,14 +267,17 @@ void srv_api_dispatch(struct srv_req *req)
 	}
 	req->cred_secret = secret;
 	params[0] = id;
+	params[1] = talloc_asprintf(req, "%lu", osmo_tdef_get(req->srv->tdefs, SRV_T_LAST_USED, OSMO_TDEF_S, 60));
 	if (kind == SRV_CRED_API_KEY)
 		srv_req_query(req, auth_key_cb,
-			      "SELECT key_id, role, encode(salt, 'hex'), encode(hash, 'hex') FROM api_keys"
-			      " WHERE key_id = $1 AND revoked_at IS NULL", 1, params, NULL, NULL);
+			      "SELECT key_id, role, encode(salt, 'hex'), encode(hash, 'hex'),"
+			      " coalesce(last_used_at < now() - $2::integer * interval '1 second', true)"
+			      " FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL", 2, params, NULL, NULL);
 	else
 		srv_req_query(req, auth_device_cb,
-			      "SELECT id, subscriber_id, encode(token_salt, 'hex'), encode(token_hash, 'hex')"
-			      " FROM devices WHERE token_id = $1", 1, params, NULL, NULL);
+			      "SELECT id, subscriber_id, encode(token_salt, 'hex'), encode(token_hash, 'hex'),"
+			      " coalesce(last_seen < now() - $2::integer * interval '1 second', true)"
+			      " FROM devices WHERE token_id = $1", 2, params, NULL, NULL);
 }
 
 /* --- input checks ------------------------------------------------------------------------------------- */
@@ -262,6 +294,15 @@ bool srv_e164_valid(const char *s)
 			return false;
 	}
 	return n >= 2 && n <= 15;
+}
+
+/*! \brief A profile field name: 1 to 32 characters a-z 0-9 _, starting with a letter. */
+bool srv_field_name_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	return len >= 1 && len <= 32 && s[0] >= 'a' && s[0] <= 'z' &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
 }
 
 static size_t utf8_chars(const char *s, size_t bytes)
@@ -316,7 +357,9 @@ static int field_value(struct srv_req *req, const struct srv_field *f, json_t *v
 			goto bad_type;
 		*out = json_is_true(v) ? "true" : "false";
 		return 0;
-	case SRV_F_TOKENS: {
+	case SRV_F_TOKENS:
+	case SRV_F_E164S:
+	case SRV_F_NAMES: {
 		char *lit;
 		json_t *e;
 		size_t idx;
@@ -329,13 +372,24 @@ static int field_value(struct srv_req *req, const struct srv_field *f, json_t *v
 		}
 		lit = talloc_strdup(req, "{");
 		json_array_foreach(v, idx, e) {
-			if (!json_is_string(e)) {
+			if (!json_is_string(e) || strlen(json_string_value(e)) != json_string_length(e)) {
 				srv_req_error(req, 400, "bad_type", f->name, "entries must be strings");
 				return -EINVAL;
 			}
-			if (!token_valid(json_string_value(e))) {
+			/* every accepted entry is [+a-z0-9_.-]: safe in an array literal without quoting */
+			if (f->type == SRV_F_TOKENS && !token_valid(json_string_value(e))) {
 				srv_req_error(req, 400, "out_of_range", f->name,
 					      "entries must be 1 to 32 characters of a-z 0-9 _ . -");
+				return -EINVAL;
+			}
+			if (f->type == SRV_F_E164S && !srv_e164_valid(json_string_value(e))) {
+				srv_req_error(req, 400, "bad_e164", f->name,
+					      "entries must be E.164 numbers (+ and 2 to 15 digits)");
+				return -EINVAL;
+			}
+			if (f->type == SRV_F_NAMES && !srv_field_name_valid(json_string_value(e))) {
+				srv_req_error(req, 400, "out_of_range", f->name,
+					      "entries must be field names (1 to 32 of a-z 0-9 _, from a letter)");
 				return -EINVAL;
 			}
 			lit = talloc_asprintf_append(lit, "%s%s", idx ? "," : "", json_string_value(e));

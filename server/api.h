@@ -41,18 +41,21 @@ enum srv_ftype {
 	SRV_F_ENUM,	/*!< one of choices */
 	SRV_F_TOKENS,	/*!< array of [a-z0-9_.-]{1,32} strings; as a PostgreSQL array literal */
 	SRV_F_BOOL,	/*!< true/false; as "true"/"false" */
+	SRV_F_E164S,	/*!< array of E.164 strings; as a PostgreSQL array literal */
+	SRV_F_NAMES,	/*!< array of profile field names [a-z][a-z0-9_]{0,31}; as a PostgreSQL array literal */
 };
 
 struct srv_field {
 	const char *name;
 	enum srv_ftype type;
 	bool required;
-	unsigned int max;		/*!< SRV_F_STRING: characters; SRV_F_TOKENS: entries */
+	unsigned int max;		/*!< SRV_F_STRING: characters; SRV_F_TOKENS, _E164S, _NAMES: entries */
 	const char *const *choices;	/*!< SRV_F_ENUM */
 };
 
 int srv_api_fields(struct srv_req *req, const struct srv_field *spec, unsigned int n, const char **vals);
 bool srv_e164_valid(const char *s);
+bool srv_field_name_valid(const char *s);
 int srv_api_arg_id(struct srv_req *req, unsigned int idx, const char **id_text);
 int srv_api_page(struct srv_req *req, const char **limit, const char **after);
 int srv_api_query_json(struct srv_req *req, unsigned int status, const char *sql, int n, const char *const *vals);
@@ -86,3 +89,13 @@ void srv_api_me_field_put(struct srv_req *req);
 void srv_api_me_field_delete(struct srv_req *req);
 void srv_api_me_photo_put(struct srv_req *req);
 void srv_api_me_photo_get(struct srv_req *req);
+void srv_api_me_groups_list(struct srv_req *req);
+void srv_api_me_group_create(struct srv_req *req);
+void srv_api_me_group_get(struct srv_req *req);
+void srv_api_me_group_update(struct srv_req *req);
+void srv_api_me_group_delete(struct srv_req *req);
+void srv_api_me_default_get(struct srv_req *req);
+void srv_api_me_default_put(struct srv_req *req);
+void srv_api_me_blocks_list(struct srv_req *req);
+void srv_api_me_block_put(struct srv_req *req);
+void srv_api_me_block_delete(struct srv_req *req);

@@ -53,13 +53,6 @@ void srv_api_me_profile_get(struct srv_req *req)
 		" FROM profile_fields f LEFT JOIN media m ON m.id = f.media_id WHERE f.subscriber_id = $1::bigint", 1, v);
 }
 
-static bool field_name_valid(const char *s)
-{
-	size_t len = strlen(s);
-
-	return len >= 1 && len <= 32 && s[0] >= 'a' && s[0] <= 'z' &&
-	       strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == len;
-}
 
 static bool email_valid(const char *s)
 {
@@ -139,7 +132,7 @@ void srv_api_me_field_put(struct srv_req *req)
 	};
 	const char *f[1], *v[4];
 
-	if (!field_name_valid(req->args[0])) {
+	if (!srv_field_name_valid(req->args[0])) {
 		srv_req_error(req, 400, "out_of_range", "name", "field names are 1 to 32 of a-z 0-9 _, from a letter");
 		return;
 	}
@@ -171,7 +164,7 @@ void srv_api_me_field_delete(struct srv_req *req)
 {
 	const char *v[3];
 
-	if (!field_name_valid(req->args[0])) {
+	if (!srv_field_name_valid(req->args[0])) {
 		srv_req_error(req, 404, "not_found", NULL, "no such field");
 		return;
 	}

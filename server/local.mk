@@ -18,6 +18,7 @@ server_libtandem_server_a_SOURCES = \
 	server/api.c \
 	server/api_admin.c \
 	server/api_export.c \
+	server/api_groups.c \
 	server/api_me.c \
 	server/api_provision.c \
 	server/auth.c \

@@ -77,6 +77,7 @@ enum srv_timer {
 	SRV_T_DB_BACKOFF_MAX = -2,	/*!< upper bound of the doubling reconnect delay */
 	SRV_T_DB_CONNECT = -3,		/*!< how long a connection attempt may take */
 	SRV_T_DB_STARTUP = -4,		/*!< --create-api-key: how long to wait for the database */
+	SRV_T_LAST_USED = -5,		/*!< last_used_at / last_seen are written at most this often */
 };
 
 struct srv_instance *srv_instance_alloc(void *ctx);

@@ -40,6 +40,8 @@ static struct osmo_tdef srv_tdefs[] = {
 	  .desc = "time allowed to connect to the database and apply migrations" },
 	{ .T = SRV_T_DB_STARTUP, .default_val = 20, .unit = OSMO_TDEF_S,
 	  .desc = "--create-api-key: how long to wait for the database" },
+	{ .T = SRV_T_LAST_USED, .default_val = 60, .unit = OSMO_TDEF_S,
+	  .desc = "API keys' last_used_at and devices' last_seen are written at most this often" },
 	{}
 };
 

@@ -18,4 +18,6 @@ EXTRA_DIST += \
 	tests/server_import.ok \
 	tests/server_ctl.sh \
 	tests/server_ctl.ok \
+	tests/server_groups.sh \
+	tests/server_groups.ok \
 	$(NULL)
