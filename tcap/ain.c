@@ -428,7 +428,22 @@ static int ain_decode(asn_TYPE_descriptor_t *td, const struct field *fields, siz
 	asn_dec_rval_t rv;
 	int rc;
 
-	rc = normalize(td, buf, len, &norm, &norm_len);
+	/* asn1c only ever sees definite lengths (see ber_definite()) */
+	{
+		struct ber_tlv top;
+		uint8_t *def;
+		size_t def_len;
+
+		if (!buf || ber_tlv_parse(&top, buf, len) || top.total != len)
+			return -EINVAL;
+		def = malloc(len + BER_DEFINITE_SLACK);
+		if (!def)
+			return -ENOMEM;
+		rc = ber_definite(def, len + BER_DEFINITE_SLACK, &def_len, buf, len);
+		if (!rc)
+			rc = normalize(td, def, def_len, &norm, &norm_len);
+		free(def);
+	}
 	if (rc)
 		return rc == -ENOMEM ? rc : -EINVAL;
 	rv = ber_decode(NULL, td, &sptr, norm, norm_len);

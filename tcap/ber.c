@@ -3,6 +3,8 @@
  * (transaction portions: which P-Abort cause applies) instead of asking asn1c. */
 
 #include <errno.h>
+#include <string.h>
+#include <sys/types.h>
 
 #include "ber.h"
 
@@ -117,4 +119,60 @@ size_t ber_put_hdr(uint8_t *buf, size_t size, uint32_t tag, size_t len)
 	for (i = 0; i < n; i++)
 		buf[i] = tmp[i];
 	return n;
+}
+
+/* Copy one element and everything inside it, writing every length in the
+ * definite form. \returns octets written, or -1 (malformed, or no room). */
+static ssize_t definite(uint8_t *out, size_t size, const uint8_t *in, size_t len, unsigned int depth)
+{
+	struct ber_tlv t;
+	size_t idlen, hdr, pos = 0, body = 0;
+	ssize_t n;
+
+	if (depth > BER_MAX_DEPTH || tlv_parse(&t, in, len, depth))
+		return -1;
+	/* identifier octets are copied as they are */
+	for (idlen = 1; idlen < t.total && (in[0] & 0x1f) == 0x1f && (in[idlen] & 0x80); idlen++)
+		;
+	if ((in[0] & 0x1f) == 0x1f)
+		idlen++;
+	if (!t.constructed) {
+		body = t.len;
+		hdr = idlen + ber_len_size(body);
+		if (hdr + body > size)
+			return -1;
+		memcpy(out, in, idlen);
+		ber_put_hdr(out + idlen - 1, size - idlen + 1, in[idlen - 1], body);
+		memcpy(out + hdr, t.val, body);
+		return hdr + body;
+	}
+	/* constructed: rewrite the contents first, at the worst-case header offset, then move */
+	hdr = idlen + 5;
+	if (hdr > size)
+		return -1;
+	while (pos < t.len) {
+		struct ber_tlv sub;
+
+		if (tlv_parse(&sub, t.val + pos, t.len - pos, depth + 1))
+			return -1;
+		n = definite(out + hdr + body, size - hdr - body, t.val + pos, sub.total, depth + 1);
+		if (n < 0)
+			return -1;
+		body += n;
+		pos += sub.total;
+	}
+	memcpy(out, in, idlen);
+	ber_put_hdr(out + idlen - 1, 6, in[idlen - 1], body);
+	memmove(out + idlen + ber_len_size(body), out + hdr, body);
+	return idlen + ber_len_size(body) + body;
+}
+
+int ber_definite(uint8_t *out, size_t size, size_t *out_len, const uint8_t *in, size_t len)
+{
+	ssize_t n = definite(out, size, in, len, 0);
+
+	if (n < 0)
+		return -EBADMSG;
+	*out_len = n;
+	return 0;
 }

@@ -28,3 +28,12 @@ size_t ber_len_size(size_t len);
 /*! \brief Write identifier (tag as packed by ber_tlv) and definite length.
  *  \returns octets written, or 0 if size is too small. */
 size_t ber_put_hdr(uint8_t *buf, size_t size, uint32_t tag, size_t len);
+
+/*! \brief Copy the element at the start of in with every length rewritten in the
+ *  definite form (X.690 8.1.3.3), nested elements too. asn1c 0.9.28's CHOICE
+ *  decoder can loop forever on some malformed indefinite-length input: the codecs
+ *  hand asn1c only what this produced. For input under 64 KiB the output is never
+ *  longer than the input; size needs BER_DEFINITE_SLACK octets more while rewriting.
+ *  \returns 0 and *out_len, or -EBADMSG (malformed, or size too small). */
+#define BER_DEFINITE_SLACK 128
+int ber_definite(uint8_t *out, size_t size, size_t *out_len, const uint8_t *in, size_t len);

@@ -258,6 +258,9 @@ DEFINE_ESI_HELPERS(INAP)
 	}									\
 	if (!(rc) && (a)->legID)						\
 		(rc) = cap_leg_get(&(out)->leg, (a)->legID);			\
+	/* CAP: legID is ReceivingSideID (the encoder's rule too) */		\
+	if (!(rc) && (a)->legID && cap_is_cap(p) && (out)->leg.side != CAP_LEG_RECEIVING) \
+		(rc) = -EINVAL;							\
 	if (!(rc) && (a)->miscCallInfo) {					\
 		if ((a)->miscCallInfo->messageType < 0 || (a)->miscCallInfo->messageType > 1) \
 			(rc) = -EINVAL;						\

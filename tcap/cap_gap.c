@@ -220,7 +220,7 @@ int cap_call_gap_encode(uint8_t *buf, size_t size, size_t *out_len, enum cap_pro
  */
 
 #define RESET_GET(out, a, rc) do {						\
-	if ((a)->timerID && (*(a)->timerID < 0 || *(a)->timerID > 255))	\
+	if ((a)->timerID && *(a)->timerID != 0) /* TimerID: tssf(0) only */	\
 		(rc) = -EINVAL;							\
 	if ((a)->timervalue < 0 || (a)->timervalue > 2147483647)		\
 		(rc) = -EINVAL;							\
