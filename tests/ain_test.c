@@ -846,6 +846,11 @@ static void test_arguments(void)
 	arg_wrap("a SEQUENCE, not a parameter set", AIN_OP_INFO_ANALYZED, 0x30, P_USERID P_BC);
 	arg_case("primitive parameter set tag", AIN_OP_CONTINUE, "d200");
 	arg_case("octets after the parameter set", AIN_OP_CONTINUE, "f20000");
+	/* indefinite lengths are rewritten before asn1c sees them: a valid one decodes, and a
+	 * malformed one that made asn1c's CHOICE decoder loop forever (fuzz_ain) is refused */
+	arg_case("UserID with an indefinite length", AIN_OP_INFO_COLLECTED, "f20fbf3580810502515510000000 8d0100");
+	arg_case("malformed indefinite UserID (found by fuzzing)", AIN_OP_INFO_COLLECTED,
+		 "f233bf3580810502515510480001008f00000a02515510999f23048001000000000000020703000000481000920503130251551000");
 	arg_set("parameter length beyond the set", AIN_OP_INFO_ANALYZED, P_USERID "8d02");
 	arg_set("DN of four octets", AIN_OP_INFO_ANALYZED, "bf3506810402515510" P_BC);
 	arg_set("DN with a filler digit", AIN_OP_INFO_ANALYZED, "bf35078105025155f0f0" P_BC);
