@@ -23,6 +23,17 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	make check TESTSUITEFLAGS="-j$jobs ${TESTSUITEFLAGS:-}"
 
+# valgrind cannot run under ASan: the daemons' valgrind runs (tandem-server's
+# group, tandem-scp's VTY group with VALGRIND=1) use a plain build of their own.
+cd "$top"
+mkdir -p build-valgrind
+cd build-valgrind
+if [ ! -f config.status ]; then
+	../configure --enable-werror
+fi
+make -j"$jobs"
+VALGRIND=1 make check TESTSUITEFLAGS="-j$jobs -k server-valgrind -k vty"
+
 # libFuzzer targets: a separate clang build, each target for a bounded time.
 cd "$top"
 mkdir -p build-fuzz
