@@ -38,3 +38,10 @@ bin_PROGRAMS += tools/tandem-ssp
 tools_tandem_ssp_SOURCES = tools/tandem-ssp.c
 tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
 tools_tandem_ssp_LDADD = $(SCP_LIBS)
+
+# ain_ssp: the AIN switch side of the tandem-scp integration tests (tests/scp_ain.sh).
+check_PROGRAMS += tests/ain_ssp
+tests_ain_ssp_SOURCES = tests/ain_ssp.c
+tests_ain_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
+tests_ain_ssp_LDADD = $(SCP_LIBS)
+EXTRA_DIST += tests/scp_ain.sh

@@ -1,0 +1,153 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# tandem-scp AIN (ANSI TCAP) against a real osmo-stp over IPA, the switch side played by
+# tests/ain_ssp: one scenario per call, what the switch received on stdout, then the
+# SCP's active dialogues (CTRL) and its call records (show calls, times removed).
+# libosmo-sigtran 1.6 has no ANSI SCCP variant (its `point-code format` only changes how
+# point codes are written), so ANSI TCAP rides on ITU SCCP with 3.8.3 point codes here.
+#   usage: scp_ain.sh BUILDDIR SRCDIR SCENARIO-ARGS...   (each SCENARIO-ARGS: "orig --withheld")
+#   CAPTURE=FILE: tshark captures the loopback IPA port into FILE meanwhile
+set -u
+BUILDDIR=$1
+SRCDIR=$2
+shift 2
+. "$SRCDIR/tests/stp-harness.sh"
+
+SCP_PID=
+CAP_PID=
+stp_cleanup_hook()
+{
+	for _p in $SCP_PID $CAP_PID; do
+		kill "$_p" 2>/dev/null
+		wait "$_p" 2>/dev/null
+	done
+}
+
+stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
+SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+
+if [ -n "${CAPTURE:-}" ]; then
+	tshark -q -i lo -f "tcp port $STP_IPA_PORT" -w "$CAPTURE" >"$STP_DIR/tshark.log" 2>&1 &
+	CAP_PID=$!
+	_n=0
+	while ! grep -q 'Capturing on' "$STP_DIR/tshark.log" && [ $_n -lt 100 ]; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+fi
+
+cat >"$STP_DIR/scp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging print category 1
+ logging level set-all notice
+line vty
+ no login
+ bind $SCP_ADDR
+ctrl
+ bind $SCP_ADDR
+cs7 instance 0
+ point-code 0.23.1
+ asp asp-scp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-scp ipa
+  asp asp-scp
+  routing-key 0 0.23.1
+scp
+ country-code 1
+ national-prefix 1
+ international-prefix 011
+ national-length 10
+ ssn 247 ain
+ ain-amaslp-id 0123456789
+ ain-trigger 8 proceed monitor
+ ain-trigger 15 proceed monitor
+ ain-trigger 5 continue
+ ain-trigger 6 connect 2015550199
+ ain-trigger 7 release 21
+ timer ain X1 3
+EOF
+cat >"$STP_DIR/ssp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging level set-all error
+cs7 instance 0
+ point-code 0.23.2
+ asp asp-ssp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-ssp ipa
+  asp asp-ssp
+  routing-key 0 0.23.2
+EOF
+
+"$BUILDDIR/scp/tandem-scp" -c "$STP_DIR/scp.cfg" >"$STP_DIR/scp.log" 2>&1 &
+SCP_PID=$!
+if ! stp_wait_listen "$SCP_PID" 4261 300; then
+	echo "tandem-scp did not start:" >&2
+	cat "$STP_DIR/scp.log" >&2
+	exit 1
+fi
+
+ctrl()
+{
+	python3 - "$SCP_ADDR" "$1" <<'EOF'
+import socket, sys, struct
+s = socket.create_connection((sys.argv[1], 4261), timeout=5)
+data = ("GET 1 " + sys.argv[2]).encode()
+s.sendall(struct.pack(">HB", len(data) + 1, 0xee) + b"\x00" + data)
+hdr = s.recv(3)
+n = struct.unpack(">H", hdr[:2])[0]
+body = b""
+while len(body) < n:
+    body += s.recv(n - len(body))
+print("ctrl: " + body[1:].decode())
+EOF
+}
+
+vty()
+{
+	python3 - "$SCP_ADDR" "$@" <<'EOF'
+import socket, sys, re
+addr, cmds = sys.argv[1], sys.argv[2:]
+s = socket.create_connection((addr, 4260), timeout=5)
+def read_prompt():
+    buf = b""
+    while not re.search(rb"[>#] $", buf):
+        d = s.recv(4096)
+        if not d:
+            break
+        buf += d
+    buf = re.sub(rb"\xff[\xfb-\xfe].", b"", buf)
+    return buf.decode(errors="replace").replace("\r", "")
+read_prompt()
+for c in cmds:
+    s.sendall(c.encode() + b"\n")
+    for l in read_prompt().split("\n")[1:-1]:
+        print(l)
+s.close()
+EOF
+}
+
+for sc in "$@"; do
+	echo "== $sc"
+	# shellcheck disable=SC2086
+	"$BUILDDIR/tests/ain_ssp" -c "$STP_DIR/ssp.cfg" --ssn 247 $sc 2>>"$STP_DIR/ssp.log"
+done
+ctrl dialogues-active
+vty "show calls" | sed -E 's/(trigger|answered|end)=[0-9:.]+/\1=T/g'
+
+if [ -n "$CAP_PID" ]; then
+	sleep 0.5
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID"
+	CAP_PID=
+fi
+kill "$SCP_PID"
+wait "$SCP_PID"
+echo "tandem-scp exit: $?"
+SCP_PID=
+if [ -n "${SCP_AIN_LOG:-}" ]; then
+	cat "$STP_DIR/scp.log" >&2
+fi
