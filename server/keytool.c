@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* tandem-server --create-api-key: make an API key through the same database path as the daemon, print it
- * once on stdout, and return. The select loop runs only until the key is stored or the time is up. */
+/* tandem-server API keys made outside the REST API: --create-api-key (make a key through the same database
+ * path as the daemon, print it once on stdout, and return; the select loop runs only until the key is
+ * stored or the time is up) and the VTY command `create api-key` of the running daemon. */
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,9 +9,13 @@
 
 #include <talloc.h>
 
+#include <osmocom/core/linuxlist.h>
 #include <osmocom/core/logging.h>
 #include <osmocom/core/select.h>
+#include <osmocom/core/signal.h>
 #include <osmocom/core/timer.h>
+#include <osmocom/vty/command.h>
+#include <osmocom/vty/vty.h>
 
 #include "auth.h"
 #include "db.h"
@@ -113,4 +118,106 @@ int srv_create_api_key(struct srv_instance *srv, const char *role, const char *l
 	memset(&kt->cred, 0, sizeof(kt->cred));
 	talloc_free(kt);
 	return rc;
+}
+
+/* --- VTY: create api-key ------------------------------------------------------------------------------ */
+
+/* The query answers after the command has returned; the telnet session may be gone by then. */
+struct vty_key {
+	struct llist_head list;
+	struct vty *vty;	/*!< NULL once the session closed */
+	struct srv_cred cred;
+	char *role;
+};
+
+static LLIST_HEAD(vty_keys);
+static bool vty_sig_registered;
+
+static int vty_key_sig(unsigned int subsys, unsigned int signal, void *handler_data, void *signal_data)
+{
+	struct vty_signal_data *sd = signal_data;
+	struct vty_key *vk;
+
+	if (subsys != SS_L_VTY || signal != S_VTY_EVENT || sd->event != VTY_CLOSED)
+		return 0;
+	llist_for_each_entry(vk, &vty_keys, list) {
+		if (vk->vty == sd->vty)
+			vk->vty = NULL;
+	}
+	return 0;
+}
+
+static void vty_key_stored(void *priv, const PGresult *res, const char *errmsg)
+{
+	struct vty_key *vk = priv;
+	struct vty *vty = vk->vty;
+
+	llist_del(&vk->list);
+	if (vty) {
+		if (res && PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+			vty_out(vty, "%s%s%% created %s key %s; it is shown only this once%s", vk->cred.text,
+				VTY_NEWLINE, vk->role, vk->cred.id, VTY_NEWLINE);
+		else
+			vty_out(vty, "%% cannot store the key: %s%s", errmsg ? errmsg : "no answer", VTY_NEWLINE);
+		vty_flush(vty);
+	}
+	memset(&vk->cred, 0, sizeof(vk->cred));
+	talloc_free(vk);
+}
+
+DEFUN(create_api_key, create_api_key_cmd, "create api-key (engineer|admin|scp) [.LABEL]",
+      "Create something\n" "An API key for the REST API; it is printed once, when stored\n"
+      "Provisioning\n" "Provisioning and key management\n" "tandem-scp call events\n"
+      "Label of the key (may contain spaces)\n")
+{
+	char *label = argc > 1 ? argv_concat(argv, argc, 1) : NULL;
+	struct vty_key *vk;
+	const char *v[6];
+	int rc;
+
+	if (label && strlen(label) > 200) {
+		vty_out(vty, "%% the label is longer than 200 characters%s", VTY_NEWLINE);
+		talloc_free(label);
+		return CMD_WARNING;
+	}
+	if (!g_srv->db || !srv_db_is_ready(g_srv->db)) {
+		vty_out(vty, "%% the database is not usable now%s", VTY_NEWLINE);
+		talloc_free(label);
+		return CMD_WARNING;
+	}
+	if (!vty_sig_registered) {
+		osmo_signal_register_handler(SS_L_VTY, vty_key_sig, NULL);
+		vty_sig_registered = true;
+	}
+	vk = talloc_zero(g_srv, struct vty_key);
+	if (!vk || srv_cred_new(&vk->cred, SRV_CRED_API_KEY) < 0) {
+		vty_out(vty, "%% cannot make a key%s", VTY_NEWLINE);
+		talloc_free(vk);
+		talloc_free(label);
+		return CMD_WARNING;
+	}
+	vk->vty = vty;
+	vk->role = talloc_strdup(vk, argv[0]);
+	if (label)
+		talloc_steal(vk, label);
+	v[0] = vk->cred.id;
+	v[1] = vk->cred.salt_hex;
+	v[2] = vk->cred.hash_hex;
+	v[3] = vk->role;
+	v[4] = label;
+	v[5] = "vty:create-api-key";
+	rc = srv_db_query(g_srv->db, srv_sql_key_insert, 6, v, NULL, NULL, vty_key_stored, vk);
+	if (rc < 0) {
+		vty_out(vty, "%% the database is not usable now%s", VTY_NEWLINE);
+		talloc_free(vk);
+		return CMD_WARNING;
+	}
+	llist_add_tail(&vk->list, &vty_keys);
+	return CMD_SUCCESS;
+}
+
+/*! \brief Install `create api-key` (enable node). */
+void srv_keytool_vty_init(void)
+{
+	install_element(ENABLE_NODE, &create_api_key_cmd);
 }

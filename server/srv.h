@@ -89,3 +89,4 @@ bool srv_cidr_match(const struct srv_cidr *c, const struct sockaddr *sa);
 int srv_cidr_format(char *buf, size_t len, const struct srv_cidr *c);
 int srv_ctrl_init(void);
 int srv_create_api_key(struct srv_instance *srv, const char *role, const char *label);
+void srv_keytool_vty_init(void);

@@ -278,5 +278,6 @@ int srv_vty_init(struct srv_instance *srv)
 	install_element(SERVER_NODE, &cfg_ctrl_port_cmd);
 	osmo_tdef_vty_groups_init(SERVER_NODE, srv_tdef_groups);
 	install_element_ve(&show_server_cmd);
+	srv_keytool_vty_init();
 	return 0;
 }

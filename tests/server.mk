@@ -20,4 +20,7 @@ EXTRA_DIST += \
 	tests/server_ctl.ok \
 	tests/server_groups.sh \
 	tests/server_groups.ok \
+	tests/server_vty.sh \
+	tests/server_vty.py \
+	tests/server_vty.ok \
 	$(NULL)
