@@ -45,3 +45,9 @@ tests_ain_ssp_SOURCES = tests/ain_ssp.c
 tests_ain_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
 tests_ain_ssp_LDADD = $(SCP_LIBS)
 EXTRA_DIST += tests/scp_ain.sh
+
+# The notifier: call events to tandem-server through an on-disk spool (libcurl multi on the select loop).
+scp_libscp_a_SOURCES += scp/spool.c
+scp_libscp_a_CFLAGS += $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
+noinst_HEADERS += scp/spool.h
+SCP_LIBS += $(LIBCURL_LIBS) $(JANSSON_LIBS)

@@ -4,3 +4,9 @@ check_PROGRAMS += tests/tsl_test
 tests_tsl_test_SOURCES = tests/tsl_test.c
 tests_tsl_test_LDADD = tests/libtestlib.a $(TCAP_LIBS) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
 EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh tests/scp_vty.sh
+
+# tandem-scp's on-disk spool of call events (scp/spool.c).
+check_PROGRAMS += tests/spool_test
+tests_spool_test_SOURCES = tests/spool_test.c
+tests_spool_test_LDADD = $(top_builddir)/scp/libscp.a $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
+EXTRA_DIST += tests/spool_test.ok
