@@ -607,7 +607,6 @@ static void parse_args(struct args *a, int argc, char **argv, const char *cmd, c
 	int o, i;
 
 	memset(a, 0, sizeof(*a));
-	a->caps = json_array();
 	optind = 0;	/* glibc: start afresh on this argv (argv[0] is the command) */
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, "o:", sub_opts, NULL)) != -1) {
@@ -621,8 +620,12 @@ static void parse_args(struct args *a, int argc, char **argv, const char *cmd, c
 			die_usage("%s does not take %s", cmd, argv[optind - 1]);
 		if (o == 'o')
 			a->output = optarg;
-		else if (o == O_CAP)
+		else if (o == O_CAP) {
+			/* only `device add` takes it, and hands the array to its request */
+			if (!a->caps)
+				a->caps = json_array();
 			json_array_append_new(a->caps, json_string(optarg));
+		}
 		else if (o == O_DRY_RUN || o == O_SKIP)
 			ARG(a, o) = "true";
 		else
@@ -767,8 +770,8 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		set_str(body, "ip", ARG(&a, O_IP));
 		set_str(body, "app_id", ARG(&a, O_APP_ID));
 		set_str(body, "label", ARG(&a, O_LABEL));
-		if (json_array_size(a.caps))
-			json_object_set(body, "capabilities", a.caps);
+		if (a.caps)
+			json_object_set_new(body, "capabilities", a.caps);
 		rc = request_json(c, "POST", "/v1/devices", body, &res);
 		json_decref(body);
 		if (rc)
