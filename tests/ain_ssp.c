@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <talloc.h>
 
@@ -405,6 +406,8 @@ int main(int argc, char **argv)
 		.addr_size = 1,
 		.tdefs = tcap_tsl_tdefs,
 		.log_subsys = 0,
+		/* ids of our own, apart from the SCP's (both derive theirs from the clock) */
+		.tid_seed = 0x5a000000u + (uint32_t)getpid(),
 		.tx = tsl_tx,
 		.ind = ind_cb,
 	};

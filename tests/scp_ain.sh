@@ -6,7 +6,8 @@
 # libosmo-sigtran 1.6 has no ANSI SCCP variant (its `point-code format` only changes how
 # point codes are written), so ANSI TCAP rides on ITU SCCP with 3.8.3 point codes here.
 #   usage: scp_ain.sh BUILDDIR SRCDIR SCENARIO-ARGS...   (each SCENARIO-ARGS: "orig --withheld")
-#   CAPTURE=FILE: tshark captures the loopback IPA port into FILE meanwhile
+#   TSHARK=1: tshark captures the loopback IPA port meanwhile and prints, for each package the
+#   SCP sent, how tshark decodes it (gsm_ipa -> ITU SCCP -> ANSI TCAP -> AIN), and any error
 set -u
 BUILDDIR=$1
 SRCDIR=$2
@@ -26,7 +27,9 @@ stp_cleanup_hook()
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
 
-if [ -n "${CAPTURE:-}" ]; then
+CAPTURE=
+if [ "${TSHARK:-0}" = 1 ]; then
+	CAPTURE=$STP_DIR/ain.pcapng
 	tshark -q -i lo -f "tcp port $STP_IPA_PORT" -w "$CAPTURE" >"$STP_DIR/tshark.log" 2>&1 &
 	CAP_PID=$!
 	_n=0
@@ -143,6 +146,16 @@ if [ -n "$CAP_PID" ]; then
 	kill -INT "$CAP_PID"
 	wait "$CAP_PID"
 	CAP_PID=
+	# what the SCP (0.23.1 = 185) sent towards osmo-stp; operation codes in decimal (0x6d01 = 27905
+	# RequestReportBCMEvent, 0x6501 = 25857 AnalyzeRoute, 0x650d = 25869 Continue)
+	echo "tshark: package ops called-digits amaslp-id edp-request-oDisconnect edp-notification-oAnswer errors"
+	tshark -n -r "$CAPTURE" -d "tcp.port==$STP_IPA_PORT,gsm_ipa" -o tcap.ssn:247 \
+		-Y "tcp.dstport==$STP_IPA_PORT && sccp.calling.pc==185" -T fields -E occurrence=a -E aggregator=, \
+		-e ansi_tcap.conversationWithPerm_element -e ansi_tcap.response_element -e ansi_tcap.private \
+		-e ain.bcd_digits -e ain.amaslpid -e ain.EDPRequest.U.oDisconnect -e ain.EDPNotification.U.oAnswer \
+		-e _ws.malformed -e _ws.expert 2>"$STP_DIR/tshark.err" |
+		awk -F'\t' '{ printf "tshark: %s %s %s %s %s %s %s\n", $1 ? "conversation_with_perm" : $2 ? "response" : "?",
+			$3, $4 ? $4 : "-", $5 ? $5 : "-", $6 ? $6 : "-", $7 ? $7 : "-", $8 $9 ? "ERROR " $8 $9 : "ok" }'
 fi
 kill "$SCP_PID"
 wait "$SCP_PID"
