@@ -35,9 +35,14 @@ scp_tandem_scp_LDADD = $(SCP_LIBS)
 
 # tandem-ssp: the SSP/MSC side for tests and engineers, on the same stack.
 bin_PROGRAMS += tools/tandem-ssp
-tools_tandem_ssp_SOURCES = tools/tandem-ssp.c
-tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
-tools_tandem_ssp_LDADD = $(SCP_LIBS)
+tools_tandem_ssp_SOURCES = \
+	tools/tandem-ssp.c \
+	tools/ssp_stack.c \
+	tools/ssp_cap.c \
+	$(NULL)
+tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS) $(JANSSON_CFLAGS)
+tools_tandem_ssp_LDADD = $(DECODE_LIBS) $(SCP_LIBS)
+noinst_HEADERS += tools/ssp.h
 
 # ain_ssp: the AIN switch side of the tandem-scp integration tests (tests/scp_ain.sh).
 check_PROGRAMS += tests/ain_ssp
