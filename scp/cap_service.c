@@ -60,6 +60,7 @@ struct cap_svc {
 	struct timespec t_rx;		/* monotonic, when the trigger came in */
 	bool have_call;
 	bool answered;
+	bool rejects_queued;		/* Rejects of ours wait for the next message */
 	struct scp_call call;
 };
 
@@ -428,7 +429,8 @@ static struct cap_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 
 static void reject(struct cap_svc *svc, const struct tcap_component *c, int32_t problem)
 {
-	tcap_dlg_reject(svc->dlg, c, TCAP_PROB_INVOKE, problem);
+	if (tcap_dlg_reject(svc->dlg, c, TCAP_PROB_INVOKE, problem) == 0)
+		svc->rejects_queued = true;
 	scp_ssn_ctr_inc(svc->ssn, problem == TCAP_IP_UNRECOGNIZED_OPERATION ? SCP_CTR_TX_REJECT_UNKNOWN_OP
 									     : SCP_CTR_TX_REJECT_MISTYPED);
 }
@@ -525,10 +527,11 @@ void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			/* the last armed event (disconnect) was reported: close the relationship */
 			tcap_dlg_end(dlg, false);
 			svc_term(svc);
-		} else if (ind->num_rejected || tcap_dlg_state(dlg) == TCAP_DS_ACTIVE) {
-			/* Rejects are queued: send them now */
-			if (ind->num_rejected)
-				tcap_dlg_continue(dlg);
+		} else if (ind->num_rejected || svc->rejects_queued) {
+			/* Rejects are queued (by the layer or by us, e.g. an operation we do not
+			 * know in the middle of a call): send them now, the call goes on */
+			svc->rejects_queued = false;
+			tcap_dlg_continue(dlg);
 		}
 		break;
 	case TCAP_IND_END:
