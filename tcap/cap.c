@@ -121,7 +121,7 @@ static int idp_from_loc(struct cap_idp *out, const CAP_LocationInformation_t *lo
 		out->age_of_location = *loc->ageOfLocationInformation;
 	}
 	if (loc->vlr_number) {
-		if (cap_num_get(&out->vlr_number, TCAP_NUMFMT_BCD, loc->vlr_number))
+		if (cap_num_get(&out->vlr_number, TCAP_NUMFMT_BCD, loc->vlr_number, CAP_LEN_ISDN))
 			return -EINVAL;
 		out->has_vlr_number = true;
 	}
@@ -152,12 +152,12 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap
 		return -EINVAL;
 	out->service_key = v->service_key;
 	if (v->called) {
-		if (cap_num_get(&out->called, TCAP_NUMFMT_ISUP_CALLED, v->called))
+		if (cap_num_get(&out->called, TCAP_NUMFMT_ISUP_CALLED, v->called, CAP_LEN_CALLED))
 			return -EINVAL;
 		out->has_called = true;
 	}
 	if (v->calling) {
-		if (cap_num_get(&out->calling, TCAP_NUMFMT_ISUP_CALLING, v->calling))
+		if (cap_num_get(&out->calling, TCAP_NUMFMT_ISUP_CALLING, v->calling, CAP_LEN_CALLING))
 			return -EINVAL;
 		out->has_calling = true;
 	}
@@ -168,17 +168,17 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap
 		out->calling_category = v->category->buf[0];
 	}
 	if (v->location) {
-		if (cap_num_get(&out->location_number, TCAP_NUMFMT_ISUP_CALLING, v->location))
+		if (cap_num_get(&out->location_number, TCAP_NUMFMT_ISUP_CALLING, v->location, CAP_LEN_CALLING))
 			return -EINVAL;
 		out->has_location_number = true;
 	}
 	if (v->orig_called) {
-		if (cap_num_get(&out->original_called, TCAP_NUMFMT_ISUP_CALLING, v->orig_called))
+		if (cap_num_get(&out->original_called, TCAP_NUMFMT_ISUP_CALLING, v->orig_called, CAP_LEN_CALLING))
 			return -EINVAL;
 		out->has_original_called = true;
 	}
 	if (v->redirecting) {
-		if (cap_num_get(&out->redirecting, TCAP_NUMFMT_ISUP_CALLING, v->redirecting))
+		if (cap_num_get(&out->redirecting, TCAP_NUMFMT_ISUP_CALLING, v->redirecting, CAP_LEN_CALLING))
 			return -EINVAL;
 		out->has_redirecting = true;
 	}
@@ -230,12 +230,12 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap
 		out->has_call_ref = true;
 	}
 	if (v->msc) {
-		if (cap_num_get(&out->msc_address, TCAP_NUMFMT_BCD, v->msc))
+		if (cap_num_get(&out->msc_address, TCAP_NUMFMT_BCD, v->msc, CAP_LEN_ISDN))
 			return -EINVAL;
 		out->has_msc_address = true;
 	}
 	if (v->called_bcd) {
-		if (cap_num_get(&out->called_bcd, TCAP_NUMFMT_BCD, v->called_bcd))
+		if (cap_num_get(&out->called_bcd, TCAP_NUMFMT_BCD, v->called_bcd, CAP_LEN_BCD))
 			return -EINVAL;
 		out->has_called_bcd = true;
 	}
@@ -246,12 +246,12 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap
 	}
 	out->call_forwarding_pending = v->fwd_pending;
 	if (v->gmsc) {
-		if (cap_num_get(&out->gmsc_address, TCAP_NUMFMT_BCD, v->gmsc))
+		if (cap_num_get(&out->gmsc_address, TCAP_NUMFMT_BCD, v->gmsc, CAP_LEN_ISDN))
 			return -EINVAL;
 		out->has_gmsc_address = true;
 	}
 	if (v->dialled) {
-		if (cap_num_get(&out->dialled_digits, TCAP_NUMFMT_ISUP_CALLED, v->dialled))
+		if (cap_num_get(&out->dialled_digits, TCAP_NUMFMT_ISUP_CALLED, v->dialled, CAP_LEN_CALLED))
 			return -EINVAL;
 		out->has_dialled_digits = true;
 	}
@@ -502,14 +502,16 @@ int cap_idp_encode(uint8_t *buf, size_t size, size_t *out_len, enum cap_protocol
 	int i_;									\
 	for (i_ = 0; !(rc) && i_ < (a)->destinationRoutingAddress.list.count; i_++) \
 		(rc) = cap_num_get(&(out)->dra[i_], TCAP_NUMFMT_ISUP_CALLED,	\
-				   (a)->destinationRoutingAddress.list.array[i_]); \
+				   (a)->destinationRoutingAddress.list.array[i_], CAP_LEN_CALLED); \
 	(out)->num_dra = (a)->destinationRoutingAddress.list.count;		\
 	(out)->has_original_called = (a)->originalCalledPartyID != NULL;	\
 	if (!(rc) && (out)->has_original_called)				\
-		(rc) = cap_num_get(&(out)->original_called, TCAP_NUMFMT_ISUP_CALLING, (a)->originalCalledPartyID); \
+		(rc) = cap_num_get(&(out)->original_called, TCAP_NUMFMT_ISUP_CALLING, \
+				   (a)->originalCalledPartyID, CAP_LEN_CALLING);	\
 	(out)->has_redirecting = (a)->redirectingPartyID != NULL;		\
 	if (!(rc) && (out)->has_redirecting)					\
-		(rc) = cap_num_get(&(out)->redirecting, TCAP_NUMFMT_ISUP_CALLING, (a)->redirectingPartyID); \
+		(rc) = cap_num_get(&(out)->redirecting, TCAP_NUMFMT_ISUP_CALLING,	\
+				   (a)->redirectingPartyID, CAP_LEN_CALLING);	\
 	(out)->has_redirection_info = (a)->redirectionInformation != NULL;	\
 	if (!(rc) && (out)->has_redirection_info)				\
 		(rc) = cap_os_get((out)->redirection_info, 2, &l_, (a)->redirectionInformation, 2); \

@@ -38,7 +38,8 @@ static int monitor_mode_get(enum cap_monitor_mode *out, long v)
 
 static int bcsm_event_get_cap(struct cap_bcsm_event *e, const CAP_BCSMEvent_t *a)
 {
-	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_CAP4) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
+	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_CAP4) ||
+	    monitor_mode_get(&e->monitor_mode, a->monitorMode))
 		return -EINVAL;
 	if (a->legID && cap_leg_get(&e->leg, a->legID))
 		return -EINVAL;
@@ -55,7 +56,8 @@ static int bcsm_event_get_cap(struct cap_bcsm_event *e, const CAP_BCSMEvent_t *a
 
 static int bcsm_event_get_inap(struct cap_bcsm_event *e, const INAP_BCSMEvent_t *a)
 {
-	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_INAP) || monitor_mode_get(&e->monitor_mode, a->monitorMode))
+	if (event_type_get(&e->event_type, a->eventTypeBCSM, CAP_PROTO_INAP) ||
+	    monitor_mode_get(&e->monitor_mode, a->monitorMode))
 		return -EINVAL;
 	if (a->legID && cap_leg_get(&e->leg, a->legID))
 		return -EINVAL;
@@ -252,6 +254,13 @@ DEFINE_ESI_HELPERS(INAP)
 	(rc) = event_type_get(&(out)->event_type, (a)->eventTypeBCSM, (p));	\
 	if (!(rc) && (a)->eventSpecificInformationBCSM)				\
 		cause_ = esi_cause_##PFX((a)->eventSpecificInformationBCSM);	\
+	if (!(rc) && cause_) {							\
+		/* the cause must sit in the alternative of this event type */	\
+		PFX##_EventSpecificInformationBCSM_t chk_;			\
+		if (esi_set_##PFX(&chk_, (out)->event_type, NULL) ||		\
+		    chk_.present != (a)->eventSpecificInformationBCSM->present)	\
+			(rc) = -EINVAL;						\
+	}									\
 	if (!(rc) && cause_) {							\
 		(rc) = cap_os_get((out)->release_cause, CAP_MAX_RAW, &(out)->release_cause_len, cause_, 2); \
 		(out)->has_release_cause = true;				\

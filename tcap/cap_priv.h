@@ -71,8 +71,13 @@ static inline void cap_os_set(OCTET_STRING_t *os, const uint8_t *buf, size_t len
 	os->size = len;
 }
 
-static inline int cap_num_get(struct tcap_number *n, enum tcap_num_format fmt, const OCTET_STRING_t *os)
+/*! Decode a number whose length must be within min..max octets (the bounds the
+ *  encoder enforces, so that what decodes can be encoded again). \returns 0 or -EINVAL. */
+static inline int cap_num_get(struct tcap_number *n, enum tcap_num_format fmt, const OCTET_STRING_t *os,
+			      size_t min, size_t max)
 {
+	if (!cap_len_ok(os->size, min, max))
+		return -EINVAL;
 	return tcap_num_decode(n, fmt, os->buf, os->size) ? -EINVAL : 0;
 }
 
