@@ -15,6 +15,7 @@
 #include <constr_SET_OF.h>
 
 #include "cap_ber.h"
+#include "msg_internal.h"
 
 /* A parameter travels in one TCAP component, so it is far below this; the
  * bound also keeps every re-encoded length within three octets. */
@@ -260,22 +261,11 @@ int cap_ber_decode(asn_TYPE_descriptor_t *td, void **st, const uint8_t *buf, siz
 
 int cap_der_encode(asn_TYPE_descriptor_t *td, const void *st, uint8_t *buf, size_t size, size_t *out_len)
 {
-	asn_enc_rval_t er;
-
 	/* No asn_check_constraints() here: in asn1c 0.9.28 the first decode or
 	 * free of a value of a derived type (CAP-Cause ::= OCTET STRING (SIZE
 	 * (2..32)), ...) replaces that type's constraint checker with the base
 	 * type's, for good; the checks would hold only until then. The encoders
 	 * check the bounds themselves. asn1c's encoders take non-const pointers
 	 * but do not write through them. */
-	er = der_encode(td, (void *)st, NULL, NULL);
-	if (er.encoded < 0)
-		return -EINVAL;
-	if ((size_t)er.encoded > size)
-		return -ENOSPC;
-	er = der_encode_to_buffer(td, (void *)st, buf, size);
-	if (er.encoded < 0)
-		return -EINVAL;
-	*out_len = er.encoded;
-	return 0;
+	return tcap_der_encode(td, (void *)st, buf, size, out_len);
 }

@@ -6,6 +6,7 @@ tcap_libtandem_tcap_a_SOURCES = \
 	tcap/msg.c \
 	tcap/oid.c \
 	tcap/ber.c \
+	tcap/der.c \
 	tcap/msg_itu.c \
 	$(NULL)
 tcap_libtandem_tcap_a_CPPFLAGS = $(AM_CPPFLAGS) $(ASN1_CPPFLAGS)

@@ -24,6 +24,7 @@
 #include <tandem/tcap_msg.h>
 
 #include "ber.h"
+#include "msg_internal.h"
 #include "msg_itu.h"
 
 /* Q.773 4.2.2: dialogue-as-id and uni-dialogue-as-id. */
@@ -578,41 +579,6 @@ int tcap_itu_decode(struct tcap_msg *msg, struct tcap_decode_err *err, const uin
  * Encoding
  */
 
-struct enc_buf {
-	uint8_t *buf;
-	size_t size;
-	size_t used;
-};
-
-static int enc_cb(const void *data, size_t size, void *key)
-{
-	struct enc_buf *e = key;
-
-	if (size > e->size - e->used)
-		return -1;
-	memcpy(e->buf + e->used, data, size);
-	e->used += size;
-	return 0;
-}
-
-static int der_to(asn_TYPE_descriptor_t *td, void *sptr, uint8_t *buf, size_t size, size_t *out_len)
-{
-	struct enc_buf e = { .buf = buf, .size = size };
-	asn_enc_rval_t rv;
-
-	/* first pass sizes the encoding, so a short buffer is told apart from bad input */
-	rv = der_encode(td, sptr, NULL, NULL);
-	if (rv.encoded < 0)
-		return -EINVAL;
-	if ((size_t)rv.encoded > size)
-		return -ENOSPC;
-	rv = der_encode(td, sptr, enc_cb, &e);
-	if (rv.encoded < 0)
-		return -EINVAL;
-	*out_len = e.used;
-	return 0;
-}
-
 /* Point an asn1c string-like value (OCTET STRING, OID, ANY) at bytes we own. */
 #define set_os(os, b, l)                        \
 	do {                                    \
@@ -742,7 +708,7 @@ static int encode_dialogue_pdu(uint8_t *buf, size_t size, size_t *out_len, const
 	default:
 		return -EINVAL;
 	}
-	return der_to(&asn_DEF_DialoguePDU, &pdu, buf, size, out_len);
+	return tcap_der_encode(&asn_DEF_DialoguePDU, &pdu, buf, size, out_len);
 }
 
 /* Everything the encoder points the asn1c structures at lives here, on the stack. */
@@ -938,5 +904,5 @@ int tcap_itu_encode(uint8_t *buf, size_t size, size_t *out_len, const struct tca
 			*cp_slot = &e->cp;
 	}
 
-	return der_to(&asn_DEF_TCMessage, &e->tcm, buf, size, out_len);
+	return tcap_der_encode(&asn_DEF_TCMessage, &e->tcm, buf, size, out_len);
 }
