@@ -39,6 +39,7 @@ tools_tandem_ssp_SOURCES = \
 	tools/tandem-ssp.c \
 	tools/ssp_stack.c \
 	tools/ssp_cap.c \
+	tools/ssp_ain.c \
 	$(NULL)
 tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS) $(JANSSON_CFLAGS)
 tools_tandem_ssp_LDADD = $(DECODE_LIBS) $(SCP_LIBS)

@@ -1,12 +1,12 @@
 #!/bin/sh
 # SPDX-License-Identifier: AGPL-3.0-or-later
-# CAP and INAP calls end to end on loopback: osmo-stp (IPA over TCP) + tandem-scp + tandem-ssp.
+# CAP, INAP and AIN calls end to end on loopback: osmo-stp (IPA over TCP) + tandem-scp + tandem-ssp.
 # Each call prints what tandem-ssp received (a short form of its JSON), its exit status and
 # last stderr line; the SCP's `show calls` and counters are printed after the calls; a
 # tshark capture of the IPA port checks what the SCP sent (AC, opcodes, RRBE events, legs,
 # Connect/ReleaseCall fields), decoded independently of our code.
 #   usage: scp_calls.sh BUILDDIR SRCDIR GROUP
-#   GROUP: cap (v2/v3/v4 orig/term, monitored and not), inap, withheld, errors, cleanup
+#   GROUP: cap (v2/v3/v4 orig/term, monitored and not), inap, ain, withheld, errors, cleanup
 set -u
 BUILDDIR=$1
 SRCDIR=$2
@@ -61,11 +61,18 @@ scp
  national-length 10
  ssn 146 cap
  ssn 241 inap
+ ssn 247 ain
  service-key 100 continue monitor
  service-key 101 continue
  service-key 200 connect +15550100 monitor
  service-key 201 connect 2015550111
  service-key 300 release 21
+ ain-amaslp-id 0123456789
+ ain-trigger 5 continue
+ ain-trigger 6 connect 2015550111
+ ain-trigger 7 release 21
+ ain-trigger 8 proceed monitor
+ ain-trigger 15 proceed monitor
  timer scp X1 ${SCP_X1:-60}
  timer scp X10 ${SCP_X10:-5}
 EOF
@@ -103,6 +110,8 @@ if command -v tshark >/dev/null 2>&1; then
 		_n=$((_n + 1))
 	done
 	grep -q "Capturing on" "$D/tshark.log" && TSHARK_OK=1
+	# dumpcap says so a moment before its filter is in place: seen missing the first frames
+	sleep 1
 fi
 
 # Short form of one received message: type, dialogue, abort cause, then each component.
@@ -115,6 +124,9 @@ def comp:
        "(" + ([.arg.bcsm_events[]? |
                "\(.event_type)/\(.leg_id // {} | to_entries | map("\(.key)=\(.value)") | join(""))/\(.monitor_mode)"]
               | join(" ")) + ")"
+     elif .operation == "requestReportBCMEvent" then
+       "(request=" + (.arg.edp_request // [] | join(",")) + " notification=" + (.arg.events // [] | join(",")) + ")"
+     elif .operation == "analyzeRoute" then "(" + (.arg.called_party | num) + ")"
      elif .operation == "connect" then "(" + ([.arg.destination_routing_address[]? | num] | join(",")) + ")"
      elif .operation == "releaseCall" then "(cause " + (.arg.cause.value|tostring) + ")"
      else "" end)
@@ -290,6 +302,21 @@ inap)
 	ssp "inap term release" call --protocol inap --direction term --calling 2015550100 \
 		--called 2015550199 --service-key 300
 	;;
+ain)
+	ssp "ain orig monitored" call --protocol ain --direction orig --calling 2015550100 \
+		--called 2015550199 --answer-after 0.2 --hold 0.2
+	ssp "ain term monitored" call --protocol ain --direction term --calling +12015550100 \
+		--called 2015550199 --answer-after 0.2 --hold 0.2
+	ssp "ain orig continue" call --protocol ain --direction orig --calling 2015550100 \
+		--called 2015550199 --tct 5
+	ssp "ain orig connect" call --protocol ain --direction orig --calling 2015550100 \
+		--called 2015550199 --tct 6
+	ssp "ain orig release" call --protocol ain --direction orig --calling 2015550100 \
+		--called 2015550199 --tct 7
+	ssp "ain orig withheld, switch aborts" call --protocol ain --direction orig --calling 2015550177 --withheld \
+		--called 2015550199 --abort-after 0.1
+	echo "== the SCP's log shows the withheld digits $(grep -c -e 2015550177 "$D/scp.log") times"
+	;;
 withheld)
 	ssp "cap2 orig withheld" call --protocol cap2 --direction orig --calling 2015550177 --withheld \
 		--called 2015550199 --service-key 100 --answer-after 0.1 --hold 0.1
@@ -325,7 +352,7 @@ esac
 
 echo "== active dialogues: $(ctrl_get dialogues-active)"
 show_calls | sed -E 's/call-ref=[0-9a-f]+/call-ref=R/'
-for ssn in 146 241; do
+for ssn in 146 241 247; do
 	echo "== counters ssn $ssn"
 	counters $ssn
 done
@@ -338,7 +365,8 @@ if [ "$TSHARK_OK" = 1 ]; then
 	TSHARK_PID=
 	echo "== tshark: what the SCP sent"
 	tshark -r "$D/cap.pcapng" -n -d "tcp.port==$STP_IPA_PORT,gsm_ipa" -o inap.ssn:241 \
-		-Y "tcp.srcport == $SCP_TCP_PORT && tcap" -T fields -E occurrence=a -E aggregator=, \
+		-o sccp.default_payload:ansi_tcap -Y "tcp.srcport == $SCP_TCP_PORT && (tcap || ansi_tcap)" \
+		-T fields -E occurrence=a -E aggregator=, \
 		-e tcap.begin_element -e tcap.continue_element -e tcap.end_element -e tcap.abort_element \
 		-e tcap.application_context_name -e tcap.result -e tcap.p_abortCause \
 		-e camel.local -e inap.code.local -e camel.problem -e inap.problem -e camel.invoke -e inap.invoke \
@@ -346,8 +374,11 @@ if [ "$TSHARK_OK" = 1 ]; then
 		-e camel.eventTypeBCSM -e inap.eventTypeBCSM -e camel.monitorMode -e inap.monitorMode \
 		-e inap.sendingSideID -e e164.called_party_number.digits \
 		-e isup.called_party_nature_of_address_indicator -e camel.cause_indicator -e inap.cause_indicator \
+		-e ansi_tcap.response_element -e ansi_tcap.conversationWithPerm_element -e ansi_tcap.abort_element \
+		-e ansi_tcap.private -e ain.eDPRequest -e ain.eDPNotification -e ain.bcd_digits -e ain.aMAslpID \
 		2>"$D/tshark-read.log" | awk -F'\t' '{
-			t = $1 != "" ? "begin" : $2 != "" ? "continue" : $3 != "" ? "end" : $4 != "" ? "abort" : "?"
+			t = $1 != "" ? "begin" : $2 != "" ? "continue" : $3 != "" ? "end" : $4 != "" ? "abort" : \
+			    $25 != "" ? "response" : $26 != "" ? "conversation_with_perm" : $27 != "" ? "ansi-abort" : "?"
 			line = t
 			if ($5 != "") line = line " ac=" $5 ($6 != "" ? ($6 == "0" ? " accepted" : " rejected") : "")
 			if ($7 != "") line = line " p-abort-cause=" $7
@@ -356,6 +387,10 @@ if [ "$TSHARK_OK" = 1 ]; then
 			if ($16 $17 != "") line = line " events=" $16 $17 " modes=" $18 $19 " legs=" $20
 			if ($21 != "") line = line " connect=" $21 " nature=" $22
 			if ($23 $24 != "") line = line " cause=" $23 $24
+			if ($28 != "") line = line " private-ops=" $28
+			if ($29 $30 != "") line = line " edp-request=" $29 " edp-notification=" $30
+			if ($31 != "") line = line " digits=" $31
+			if ($32 != "") line = line " amaslp-octets=" $32
 			print "scp> " line
 		}'
 	if grep -q -i -e malformed -e expert "$D/tshark-read.log"; then

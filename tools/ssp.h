@@ -38,6 +38,7 @@ struct ssp_opts {
 	int release_leg;		/* leg that hangs up: 1 calling, 2 called */
 	const char *ac;			/* application context override (dotted) */
 	const char *imsi, *msc;
+	int tct;			/* AIN trigger criteria type, -1: per direction */
 	/* send-raw */
 	double wait_s;
 };
@@ -82,3 +83,9 @@ int ssp_parse_number(struct tcap_number *out, const char *text);
 int ssp_cap_call(struct ssp *ssp);
 void ssp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind);
 void ssp_cap_stop(void);
+
+/* tools/ssp_ain.c: the switch side of one AIN call */
+/*! \brief Place the call (QueryWithPerm with InfoAnalyzed or TerminationAttempt). */
+int ssp_ain_call(struct ssp *ssp);
+void ssp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind);
+void ssp_ain_stop(void);

@@ -5,7 +5,7 @@
  * end; `send-raw HEX` sends one hand-built TCAP message. Each TCAP message received
  * is printed as one tandem-decode JSON object per line on stdout; progress and the
  * reason of a failure go to stderr. main() parses options and runs the loop; the
- * stack is in ssp_stack.c, the CAP/INAP switch in ssp_cap.c. */
+ * stack is in ssp_stack.c, the CAP/INAP switch in ssp_cap.c, the AIN one in ssp_ain.c. */
 
 #include <errno.h>
 #include <getopt.h>
@@ -52,7 +52,7 @@ static struct ssp ssp;
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: tandem-ssp [OPTIONS] call --protocol cap2|cap3|cap4|inap --direction orig|term\n"
+		"Usage: tandem-ssp [OPTIONS] call --protocol cap2|cap3|cap4|inap|ain --direction orig|term\n"
 		"                  --called N [--calling N] [--withheld] [--answer-after S --hold S]\n"
 		"       tandem-ssp [OPTIONS] send-raw HEX\n"
 		"\n"
@@ -66,7 +66,7 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  -c, --config-file FILE  libosmo-sigtran config, cs7 instance 0 (default ssp.cfg)\n"
 		"  --remote-pc PC          point code of the SCP (default 0.23.1)\n"
-		"  --remote-ssn N          subsystem of the SCP (default: 146 for CAP, 241 for INAP)\n"
+		"  --remote-ssn N          subsystem of the SCP (default: 146 CAP, 241 INAP, 247 AIN)\n"
 		"  --local-ssn N           our subsystem (default: the remote one)\n"
 		"  --timeout S             longest wait for an answer of the SCP (default 5)\n"
 		"  --link-timeout S        longest wait for the link to the STP (default 5)\n"
@@ -75,15 +75,18 @@ static void usage(FILE *f)
 		"  -h, --help              this text\n"
 		"\n"
 		"call:\n"
-		"  --protocol P            cap2, cap3, cap4 or inap\n"
-		"  --direction D           orig (collectedInfo, O-CSI) or term (termAttemptAuthorized, T-CSI)\n"
-		"  --called N, --calling N +E164 or national digits\n"
+		"  --protocol P            cap2, cap3, cap4, inap or ain\n"
+		"  --direction D           orig (collectedInfo, O-CSI; AIN InfoAnalyzed) or term\n"
+		"                          (termAttemptAuthorized, T-CSI; AIN TerminationAttempt)\n"
+		"  --called N, --calling N +E164 or national digits (AIN: ten digits, +1 allowed)\n"
 		"  --withheld              calling number presentation restricted\n"
-		"  --service-key K         (default 100)\n"
+		"  --service-key K         CAP/INAP service key (default 100)\n"
+		"  --tct N                 AIN trigger criteria type (default 8 npaNXXXXXX, term 15)\n"
 		"  --answer-after S        the called party answers S seconds after the SCP's answer (default 1)\n"
 		"  --hold S                and the call is released S seconds later (default 1)\n"
 		"  --release-leg 1|2       who hangs up: 1 calling (default), 2 called\n"
 		"  --abort-after S         instead: TC-U-ABORT S seconds after the SCP's first TC-CONTINUE\n"
+		"                          (AIN: Conversation)\n"
 		"  --drop-after S          instead: stop answering S seconds after it (the SCP's timers end it)\n"
 		"  --ac OID                application context to offer instead of the protocol's\n"
 		"  --imsi IMSI, --msc N    CAP: add iMSI and mscAddress to the InitialDP\n"
@@ -183,7 +186,7 @@ static int unhex(uint8_t *out, size_t size, const char *hex)
 enum {
 	O_REMOTE_PC = 256, O_REMOTE_SSN, O_LOCAL_SSN, O_TIMEOUT, O_LINK_TIMEOUT, O_HEX, O_PLAN, O_PROTOCOL,
 	O_DIRECTION, O_CALLING, O_CALLED, O_WITHHELD, O_SERVICE_KEY, O_ANSWER_AFTER, O_HOLD, O_RELEASE_LEG,
-	O_ABORT_AFTER, O_DROP_AFTER, O_AC, O_IMSI, O_MSC, O_WAIT,
+	O_ABORT_AFTER, O_DROP_AFTER, O_AC, O_IMSI, O_MSC, O_WAIT, O_TCT,
 };
 
 static int parse_options(int argc, char **argv, struct ssp_opts *o)
@@ -213,6 +216,7 @@ static int parse_options(int argc, char **argv, struct ssp_opts *o)
 		{ "imsi", 1, NULL, O_IMSI },
 		{ "msc", 1, NULL, O_MSC },
 		{ "wait", 1, NULL, O_WAIT },
+		{ "tct", 1, NULL, O_TCT },
 		{}
 	};
 	int c, v;
@@ -309,6 +313,10 @@ static int parse_options(int argc, char **argv, struct ssp_opts *o)
 		case O_MSC:
 			o->msc = optarg;
 			break;
+		case O_TCT:
+			if (parse_uint(&o->tct, optarg, 0, 255))
+				return -EINVAL;
+			break;
 		case O_WAIT:
 			if (parse_seconds(&o->wait_s, optarg, 0))
 				return -EINVAL;
@@ -362,6 +370,7 @@ int main(int argc, char **argv)
 		.release_leg = 1,
 		.abort_after = -1,
 		.drop_after = -1,
+		.tct = -1,
 		.wait_s = 2,
 	};
 	if (parse_options(argc, argv, o)) {
@@ -381,15 +390,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "tandem-ssp: call needs --protocol and --called\n");
 			return SSP_EXIT_USAGE;
 		}
-		if (o->proto == TD_PROTO_AIN) {
-			fprintf(stderr, "tandem-ssp: AIN calls are not in this build yet\n");
-			return SSP_EXIT_USAGE;
-		}
 	} else {
 		usage(stderr);
 		return SSP_EXIT_USAGE;
 	}
-	rssn = o->remote_ssn > 0 ? o->remote_ssn : o->proto == TD_PROTO_INAP ? 241 : 146;
+	rssn = o->remote_ssn > 0 ? o->remote_ssn : o->proto == TD_PROTO_INAP ? 241 : o->proto == TD_PROTO_AIN ? 247 : 146;
 	lssn = o->local_ssn > 0 ? o->local_ssn : rssn;
 
 	ctx = talloc_named_const(NULL, 1, "tandem-ssp");
@@ -424,7 +429,7 @@ int main(int argc, char **argv)
 			ssp.print_hint = td_guess_proto(m, &ssp.td, TD_PROTO_UNKNOWN);
 		tcap_msg_free(m);
 		ssp.td.force = o->proto;
-		if (ssp_stack_start(&ssp, rssn, lssn, TCAP_ITU, NULL))
+		if (ssp_stack_start(&ssp, rssn, lssn, raw[0] >= 0xe0 ? TCAP_ANSI : TCAP_ITU, NULL))
 			goto out;
 		osmo_timer_setup(&t_quiet, quiet_cb, NULL);
 		ssp.on_rx = raw_on_rx;
@@ -434,9 +439,14 @@ int main(int argc, char **argv)
 		}
 		ssp_timer_schedule(&t_quiet, o->wait_s);
 	} else {
-		if (ssp_stack_start(&ssp, rssn, lssn, TCAP_ITU, ssp_cap_ind))
+		bool ain = o->proto == TD_PROTO_AIN;
+
+		if (ssp_stack_start(&ssp, rssn, lssn, ain ? TCAP_ANSI : TCAP_ITU, ain ? ssp_ain_ind : ssp_cap_ind))
 			goto out;
-		ssp_cap_call(&ssp);
+		if (ain)
+			ssp_ain_call(&ssp);
+		else
+			ssp_cap_call(&ssp);
 	}
 	while (!ssp.done)
 		osmo_select_main_ctx(0);
@@ -457,6 +467,7 @@ int main(int argc, char **argv)
 				 ssp.received - before);
 		}
 		ssp_cap_stop();
+		ssp_ain_stop();
 	}
 	osmo_timer_del(&t_quiet);
 out:
