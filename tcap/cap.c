@@ -200,7 +200,9 @@ static int idp_from_view(struct cap_idp *out, const struct idp_view *v, enum cap
 		out->event_type = *v->event_type;
 	}
 	if (v->imsi) {
-		if (tcap_tbcd_decode(out->imsi, sizeof(out->imsi), v->imsi->buf, v->imsi->size) < 0)
+		/* IMSI ::= TBCD-STRING (SIZE (3..8)), as the encoder enforces */
+		if (!cap_len_ok(v->imsi->size, 3, 8) ||
+		    tcap_tbcd_decode(out->imsi, sizeof(out->imsi), v->imsi->buf, v->imsi->size) < 0)
 			return -EINVAL;
 		out->has_imsi = true;
 	}

@@ -353,6 +353,16 @@ int tcap_num_decode(struct tcap_number *out, enum tcap_num_format fmt, const uin
 	}
 	if (rc < 0)
 		return rc;
+	/* A number we accept is one we can send on (relay, Connect, tests): codes the
+	 * encoder has no place for (reserved TON/NPI values, ...) are refused here too.
+	 * An encode costs tens of nanoseconds. */
+	{
+		uint8_t tmp[2 + TCAP_NUM_MAX_DIGITS / 2 + 2];
+		size_t tmp_len;
+
+		if (tcap_num_encode(tmp, sizeof(tmp), &tmp_len, fmt, &n))
+			return -EINVAL;
+	}
 	*out = n;
 	return 0;
 }
