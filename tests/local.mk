@@ -24,13 +24,15 @@ include tests/server.mk
 include tests/scp.mk
 include tests/decode.mk
 include tests/fuzz.mk
-EXTRA_DIST += $(TESTSUITE_AT) tests/package.m4 tests/testsuite tests/atlocal.in
+EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in
 
-TESTSUITE = $(srcdir)/tests/testsuite
+# Generated in the build tree, so that several build trees of one checkout do
+# not rewrite each other's testsuite while it runs.
+TESTSUITE = $(abs_top_builddir)/tests/testsuite
 AUTOM4TE = $(SHELL) $(top_srcdir)/build-aux/missing --run autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
 
-$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+tests/package.m4: $(top_srcdir)/configure.ac
 	$(AM_V_GEN){ \
 	  echo '# Signature of the current package.'; \
 	  echo 'm4_define([AT_PACKAGE_NAME], [$(PACKAGE_NAME)])'; \
@@ -38,20 +40,20 @@ $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
 	  echo 'm4_define([AT_PACKAGE_VERSION], [$(PACKAGE_VERSION)])'; \
 	  echo 'm4_define([AT_PACKAGE_STRING], [$(PACKAGE_STRING)])'; \
 	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
-	} >'$(srcdir)/tests/package.m4'
+	} >tests/package.m4
 
-$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4 $(wildcard $(srcdir)/tests/*.at)
-	$(AM_V_GEN)$(AUTOTEST) -I '$(srcdir)/tests' -o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
+$(TESTSUITE): $(TESTSUITE_AT) tests/package.m4 $(wildcard $(srcdir)/tests/*.at)
+	$(AM_V_GEN)$(AUTOTEST) -I tests -I '$(srcdir)/tests' -o $@.tmp $(srcdir)/tests/testsuite.at && mv $@.tmp $@
 
 check-local: tests/atconfig tests/atlocal $(TESTSUITE)
-	cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' \
+	cd tests && $(SHELL) '$(TESTSUITE)' \
 		AUTOTEST_PATH='$(abs_top_builddir)/tests:$(abs_top_builddir)/tools' $(TESTSUITEFLAGS)
 
 installcheck-local: tests/atconfig tests/atlocal $(TESTSUITE)
-	cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' AUTOTEST_PATH='$(bindir)' $(TESTSUITEFLAGS)
+	cd tests && $(SHELL) '$(TESTSUITE)' AUTOTEST_PATH='$(bindir)' $(TESTSUITEFLAGS)
 
 clean-local: clean-testsuite
 clean-testsuite:
-	test ! -f '$(TESTSUITE)' || (cd tests && $(SHELL) '$(abs_top_srcdir)/tests/testsuite' --clean)
+	test ! -f '$(TESTSUITE)' || (cd tests && $(SHELL) '$(TESTSUITE)' --clean)
 
-DISTCLEANFILES = tests/atconfig
+DISTCLEANFILES = tests/atconfig tests/package.m4 tests/testsuite
