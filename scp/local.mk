@@ -57,3 +57,7 @@ scp_libscp_a_SOURCES += scp/spool.c
 scp_libscp_a_CFLAGS += $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
 noinst_HEADERS += scp/spool.h
 SCP_LIBS += $(LIBCURL_LIBS) $(JANSSON_LIBS)
+
+# tandem-scp and tandem-ssp documentation, example switch config.
+dist_doc_DATA += doc/tandem-scp.md
+EXTRA_DIST += doc/examples/ssp.cfg
