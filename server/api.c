@@ -13,6 +13,7 @@
 
 #include "access.h"
 #include "api.h"
+#include "api_events.h"
 #include "auth.h"
 #include "db.h"
 #include "srv.h"
@@ -23,6 +24,7 @@
 
 static const struct srv_route routes[] = {
 	{ "GET", "/v1/health", 0, SRV_BODY_NONE, srv_api_health },
+	{ "POST", "/v1/call-events", SRV_ROLE_SCP, SRV_BODY_JSON, srv_api_call_events },
 	{ "POST", "/v1/subscribers", ENG, SRV_BODY_JSON, srv_api_subscriber_create },
 	{ "GET", "/v1/subscribers", ENG, SRV_BODY_NONE, srv_api_subscriber_list },
 	{ "GET", "/v1/subscribers/{}", ENG, SRV_BODY_NONE, srv_api_subscriber_get },

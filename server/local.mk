@@ -73,3 +73,8 @@ tools_tandemctl_LDADD = $(LIBCURL_LIBS) $(JANSSON_LIBS)
 
 dist_doc_DATA += doc/api.md doc/tandem-server.md doc/tandemctl.md
 EXTRA_DIST += doc/examples/tandem-server.cfg
+
+# Call events from tandem-scp (POST /v1/call-events) and their tables.
+SERVER_SQL += server/sql/002_call_events.sql
+server_libtandem_server_a_SOURCES += server/api_events.c
+noinst_HEADERS += server/api_events.h

@@ -24,3 +24,5 @@ EXTRA_DIST += \
 	tests/server_vty.py \
 	tests/server_vty.ok \
 	$(NULL)
+# call events from tandem-scp (POST /v1/call-events)
+EXTRA_DIST += tests/events_ingest.sh tests/events_ingest.ok
