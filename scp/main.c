@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "call_events.h"
+#include "notifier.h"
 #include "scp.h"
 
 #define SCP_VTY_PORT 4260
@@ -150,7 +151,7 @@ int main(int argc, char **argv)
 	osmo_sccp_vty_init();
 
 	g_scp = scp_alloc(ctx);
-	if (!g_scp || scp_vty_init(g_scp))
+	if (!g_scp || scp_vty_init(g_scp) || scp_notifier_vty_init(ctx))
 		return 1;
 
 	if (handle_options(argc, argv))
@@ -160,6 +161,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot read the config file '%s'\n", config_file);
 		return 1;
 	}
+	if (scp_notifier_start())
+		return 1;
 	rc = telnet_init_default(ctx, NULL, SCP_VTY_PORT);
 	if (rc < 0)
 		return 1;
@@ -203,6 +206,7 @@ int main(int argc, char **argv)
 	scp_free(g_scp);
 	g_scp = NULL;
 	scp_call_events_fini();
+	scp_notifier_stop();
 	log_fini();
 	talloc_free(msgb_talloc_ctx_init(NULL, 0));
 	talloc_free(ctx);

@@ -670,6 +670,11 @@ uint64_t scp_spool_head(const struct scp_spool *sp)
 	return sp->head;
 }
 
+uint64_t scp_spool_next_seq(const struct scp_spool *sp)
+{
+	return sp->next_seq;
+}
+
 uint64_t scp_spool_run_base(const struct scp_spool *sp)
 {
 	return sp->run_base;

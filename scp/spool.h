@@ -93,6 +93,8 @@ uint64_t scp_spool_bytes(const struct scp_spool *sp);
 uint64_t scp_spool_file_size(const struct scp_spool *sp);
 /*! \brief Every record with this sequence number or lower is done. */
 uint64_t scp_spool_head(const struct scp_spool *sp);
+/*! \brief The sequence number the next successful append gets (to put it inside the record). */
+uint64_t scp_spool_next_seq(const struct scp_spool *sp);
 /*! \brief The first sequence number handed out by this open spool (unique per run). */
 uint64_t scp_spool_run_base(const struct scp_spool *sp);
 const struct scp_spool_stats *scp_spool_stats(const struct scp_spool *sp);

@@ -25,4 +25,4 @@ EXTRA_DIST += \
 	tests/server_vty.ok \
 	$(NULL)
 # call events from tandem-scp (POST /v1/call-events)
-EXTRA_DIST += tests/events_ingest.sh tests/events_ingest.ok
+EXTRA_DIST += tests/events_ingest.sh tests/events_ingest.ok tests/events_e2e.sh tests/events_e2e.ok

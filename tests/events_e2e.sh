@@ -1,0 +1,214 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# Call events end to end with the real daemons: PostgreSQL + tandem-server + osmo-stp + tandem-scp, calls placed
+# by tandem-ssp. Each call's trigger, answer and end reach the database exactly once; with the server stopped
+# the calls are still answered and the events wait in the spool; when it is back they arrive exactly once; an
+# SCP killed (SIGKILL) with a non-empty spool replays it after its restart. Prints a transcript
+# (tests/events_e2e.ok).
+set -u
+. "$abs_top_srcdir/tests/pg-harness.sh"
+. "$abs_top_srcdir/tests/server_lib.sh"
+. "$abs_top_srcdir/tests/stp-harness.sh"
+B=$abs_top_builddir
+
+if ! "$B/tools/tandem-ssp" --help 2>&1 | grep -q ' call '; then
+	echo "tandem-ssp has no call mode yet" >&2
+	exit 77
+fi
+
+SCP_PID=
+stp_cleanup_hook()
+{
+	if [ -n "$SCP_PID" ]; then
+		kill -KILL "$SCP_PID" 2>/dev/null
+		wait "$SCP_PID" 2>/dev/null
+	fi
+	SCP_PID=
+}
+
+srv_setup || exit 1
+export PGTZ=UTC
+stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
+# both harnesses set an EXIT trap: run both cleanups
+trap 'stp_harness_cleanup; harness_cleanup' EXIT
+D=$STP_DIR
+SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+
+req POST /v1/api-keys '{"role":"scp","label":"e2e"}' >/dev/null
+SCP_KEY=$(json_get key)
+
+cat >"$D/scp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging print category 1
+ logging level set-all notice
+line vty
+ no login
+ bind $SCP_ADDR
+ctrl
+ bind $SCP_ADDR
+cs7 instance 0
+ point-code 0.23.1
+ asp asp-scp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-scp ipa
+  asp asp-scp
+  routing-key 0 0.23.1
+scp
+ country-code 1
+ national-prefix 1
+ international-prefix 011
+ national-length 10
+ ssn 146 cap
+ service-key 100 continue monitor
+notifier
+ instance-id scp-e2e
+ spool-path $D/events.spool
+ fsync-interval 20
+ api-key $SCP_KEY
+ default-url $URL/v1/call-events
+ timer X100 100
+ timer X101 400
+EOF
+cat >"$D/ssp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging level set-all notice
+cs7 instance 0
+ point-code 0.23.2
+ asp asp-ssp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-ssp ipa
+  asp asp-ssp
+  routing-key 0 0.23.2
+EOF
+
+scp_start()
+{
+	"$B/scp/tandem-scp" -c "$D/scp.cfg" >>"$D/scp.log" 2>&1 &
+	SCP_PID=$!
+	if ! stp_wait_listen "$SCP_PID" 4260 300; then
+		echo "tandem-scp did not start:" >&2
+		cat "$D/scp.log" >&2
+		exit 1
+	fi
+}
+
+vty()
+{
+	python3 - "$SCP_ADDR" "$@" <<'EOF'
+import socket, sys, re
+addr, cmds = sys.argv[1], sys.argv[2:]
+s = socket.create_connection((addr, 4260), timeout=5)
+def read_prompt():
+    buf = b""
+    while not re.search(rb"[>#] $", buf):
+        d = s.recv(4096)
+        if not d:
+            break
+        buf += d
+    buf = re.sub(rb"\xff[\xfb-\xfe].", b"", buf)
+    return buf.decode(errors="replace").replace("\r", "")
+read_prompt()
+for c in cmds:
+    s.sendall(c.encode() + b"\n")
+    for l in read_prompt().split("\n")[1:-1]:
+        print(l)
+s.close()
+EOF
+}
+
+depth()
+{
+	vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
+}
+
+# call N: a monitored CAP v2 originating call (trigger, answer, end); prints its exit status
+call()
+{
+	"$B/tools/tandem-ssp" -c "$D/ssp.cfg" call --protocol cap2 --direction orig --calling "+1201555$1" \
+		--called 2015550199 --service-key 100 --answer-after 0.1 --hold 0.1 >"$D/ssp.out" 2>"$D/ssp.err"
+	echo "call $1: exit $?"
+}
+
+# wait_events N: up to 20 s until the database holds N call events
+wait_events()
+{
+	_i=0
+	while [ $_i -lt 200 ]; do
+		[ "$(pg_sql -c "SELECT count(*) FROM call_events")" -ge "$1" ] && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# wait_depth N: up to 20 s until the SCP's spool depth is N
+wait_depth()
+{
+	_i=0
+	while [ $_i -lt 100 ]; do
+		[ "$(depth)" = "$1" ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+report()
+{
+	wait_events "$1" || echo "only $(pg_sql -c "SELECT count(*) FROM call_events") of $1 events arrived"
+	sleep 0.5
+	pg_sql -c "SELECT 'events ' || count(*) || ', distinct ids ' || count(DISTINCT (instance, seq)) ||
+		', triggers ' || count(*) FILTER (WHERE type = 'trigger') ||
+		', answers ' || count(*) FILTER (WHERE type = 'answer') ||
+		', ends ' || count(*) FILTER (WHERE type = 'end') FROM call_events"
+	pg_sql -c "SELECT 'legs ' || count(*) || ', ended ' || count(*) FILTER (WHERE state = 'ended') ||
+		', with 3 events ' || count(*) FILTER (WHERE (SELECT count(*) FROM call_events e
+			WHERE e.instance = l.scp_instance AND e.call = l.scp_call) = 3) FROM legs l"
+	wait_depth 0 && echo "spool depth 0" || echo "spool depth $(depth)"
+}
+
+scp_start
+# the ASP comes up asynchronously: the first call waits for the link
+echo "# three calls with the server up"
+for n in 01 02 03; do call $n; done
+report 9
+
+echo "# the server stopped while calls flow: every call still answered, events spooled"
+srv_stop "$SRV_PID"
+for n in 04 05; do call $n; done
+d=$(depth)
+[ "$d" -ge 6 ] && echo "spooled while the server is down: at least 6" || echo "spool depth only $d"
+echo "# the server back: every event arrives exactly once"
+srv_start "$WORK/srv.cfg" "$WORK/srv2.log"
+srv_wait_ready "$HTTP_PORT" || exit 1
+report 15
+
+echo "# SCP killed (SIGKILL) with a non-empty spool: replayed exactly once after its restart"
+srv_stop "$SRV_PID"
+call 06
+d=$(depth)
+echo "spool depth before the kill: $d"
+kill -KILL "$SCP_PID"
+wait "$SCP_PID" 2>/dev/null
+SCP_PID=
+scp_start
+srv_start "$WORK/srv.cfg" "$WORK/srv3.log"
+srv_wait_ready "$HTTP_PORT" || exit 1
+report 18
+
+echo "# SIGTERM with a non-empty spool, then restart"
+srv_stop "$SRV_PID"
+call 07
+kill -TERM "$SCP_PID"
+wait "$SCP_PID"
+echo "tandem-scp exit: $?"
+SCP_PID=
+scp_start
+srv_start "$WORK/srv.cfg" "$WORK/srv4.log"
+srv_wait_ready "$HTTP_PORT" || exit 1
+report 21
+vty "show notifier" | sed -n 's/^ http:[^ ]*: \([a-z]*\), pending \([0-9]*\),.*/destination: \1, pending \2/p'
