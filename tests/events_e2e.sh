@@ -212,3 +212,9 @@ srv_start "$WORK/srv.cfg" "$WORK/srv4.log"
 srv_wait_ready "$HTTP_PORT" || exit 1
 report 21
 vty "show notifier" | sed -n 's/^ http:[^ ]*: \([a-z]*\), pending \([0-9]*\),.*/destination: \1, pending \2/p'
+
+echo "# the notifier node as write terminal gives it back (defaults left out), and bad values refused"
+vty "enable" "configure terminal" "notifier" "instance-id bad/name" "default-url ftp://x" "route calling 12a http://x" \
+	"spool-max-bytes 100" "route called +4930 http://127.0.0.1:1/v1/call-events" "no route calling +1" "end" \
+	"show running-config" | sed -n '/^%/p; /^notifier$/,/^[^ ]/p' | sed '/^[a-z]/{/^notifier$/!d}' |
+	sed -e "s|$D|DIR|" -e "s|$SCP_KEY|KEY|" -e "s|$URL|URL|"
