@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <talloc.h>
 
@@ -483,28 +484,30 @@ static void http_completed(void *cls, struct MHD_Connection *conn, void **con_cl
 	talloc_free(req);
 }
 
-static char *slurp(void *ctx, const char *path)
+/* Read a whole PEM file (at most 1 MiB) into *out (talloc, NUL-terminated).
+ * \returns 0, or a negative errno (-EFBIG beyond the bound) */
+static int slurp(void *ctx, const char *path, char **out)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
 	size_t len = 0;
 	char chunk[4096];
 	size_t n;
+	int rc = 0;
 
+	*out = NULL;
 	if (!f)
-		return NULL;
+		return -errno;
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
 		char *nb;
 
 		if (len + n > 1024 * 1024) {
-			talloc_free(buf);
-			buf = NULL;
+			rc = -EFBIG;
 			break;
 		}
 		nb = talloc_realloc_size(ctx, buf, len + n + 1);
 		if (!nb) {
-			talloc_free(buf);
-			buf = NULL;
+			rc = -ENOMEM;
 			break;
 		}
 		buf = nb;
@@ -512,8 +515,71 @@ static char *slurp(void *ctx, const char *path)
 		len += n;
 		buf[len] = '\0';
 	}
+	if (!rc && ferror(f))
+		rc = -EIO;
+	if (!rc && !len)
+		rc = -ENODATA;
 	fclose(f);
-	return buf;
+	if (rc < 0) {
+		talloc_free(buf);
+		return rc;
+	}
+	*out = buf;
+	return 0;
+}
+
+static const char *slurp_strerror(int rc)
+{
+	switch (rc) {
+	case -EFBIG:
+		return "larger than 1 MiB";
+	case -ENODATA:
+		return "empty file";
+	default:
+		return strerror(-rc);
+	}
+}
+
+/* Load the configured certificate chain and key the way libmicrohttpd will (GnuTLS, PEM), so that a wrong
+ * file is refused at start with GnuTLS's reason instead of a bare "cannot listen".
+ * \returns 0, or -EINVAL (logged) */
+static int http_tls_load(struct srv_http *h, const struct srv_cfg *cfg)
+{
+	gnutls_certificate_credentials_t cred;
+	gnutls_datum_t cert, key;
+	int rc;
+
+	if (!cfg->tls_cert || !cfg->tls_key) {
+		LOGP(DHTTP, LOGL_ERROR, "TLS needs both 'tls certificate' and 'tls key'\n");
+		return -EINVAL;
+	}
+	rc = slurp(h, cfg->tls_cert, &h->tls_cert);
+	if (rc < 0) {
+		LOGP(DHTTP, LOGL_ERROR, "cannot read TLS certificate '%s': %s\n", cfg->tls_cert,
+		     slurp_strerror(rc));
+		return -EINVAL;
+	}
+	rc = slurp(h, cfg->tls_key, &h->tls_key);
+	if (rc < 0) {
+		LOGP(DHTTP, LOGL_ERROR, "cannot read TLS key '%s': %s\n", cfg->tls_key, slurp_strerror(rc));
+		return -EINVAL;
+	}
+	if (gnutls_certificate_allocate_credentials(&cred) < 0) {
+		LOGP(DHTTP, LOGL_ERROR, "cannot check the TLS certificate: out of memory\n");
+		return -EINVAL;
+	}
+	cert.data = (unsigned char *)h->tls_cert;
+	cert.size = strlen(h->tls_cert);
+	key.data = (unsigned char *)h->tls_key;
+	key.size = strlen(h->tls_key);
+	rc = gnutls_certificate_set_x509_key_mem(cred, &cert, &key, GNUTLS_X509_FMT_PEM);
+	gnutls_certificate_free_credentials(cred);
+	if (rc < 0) {
+		LOGP(DHTTP, LOGL_ERROR, "TLS certificate '%s' with key '%s' not usable: %s\n", cfg->tls_cert,
+		     cfg->tls_key, gnutls_strerror(rc));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int http_destructor(struct srv_http *h)
@@ -527,6 +593,9 @@ static int http_destructor(struct srv_http *h)
 		MHD_stop_daemon(h->mhd);
 		h->mhd = NULL;
 	}
+	/* libmicrohttpd used the key from this memory until it stopped: do not leave it in freed memory */
+	if (h->tls_key)
+		explicit_bzero(h->tls_key, strlen(h->tls_key));
 	return 0;
 }
 
@@ -564,17 +633,8 @@ struct srv_http *srv_http_start(struct srv_instance *srv)
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, h };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL };
 	if (cfg->tls_cert || cfg->tls_key) {
-		if (!cfg->tls_cert || !cfg->tls_key) {
-			LOGP(DHTTP, LOGL_ERROR, "TLS needs both 'tls certificate' and 'tls key'\n");
+		if (http_tls_load(h, cfg) < 0)
 			goto err;
-		}
-		h->tls_cert = slurp(h, cfg->tls_cert);
-		h->tls_key = slurp(h, cfg->tls_key);
-		if (!h->tls_cert || !h->tls_key) {
-			LOGP(DHTTP, LOGL_ERROR, "cannot read TLS certificate '%s' or key '%s'\n", cfg->tls_cert,
-			     cfg->tls_key);
-			goto err;
-		}
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT, 0, h->tls_cert };
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY, 0, h->tls_key };

@@ -19,7 +19,7 @@ run()
 	"$CTL" "$@" >"$WORK/o" 2>"$WORK/e"
 	_rc=$?
 	sed -e 's/[0-9]\{4\}-[0-9][0-9]-[0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z/YYYY-MM-DD hh:mm:ssZ/g' \
-	    -e 's/key:[0-9a-f]\{16\}/key:xxxxxxxxxxxxxxxx/g' "$WORK/o" | srv_normalize
+	    -e 's/\b[0-9a-f]\{16\}\b/xxxxxxxxxxxxxxxx/g' "$WORK/o" | srv_normalize
 	sed -e 's/^/! /' -e 's/after [0-9]* ms/after N ms/' -e "s#$WORK#\$WORK#g" "$WORK/e" | srv_normalize
 	echo "exit $_rc"
 }
@@ -33,6 +33,28 @@ run subscriber
 run subscriber add
 run subscriber add +4930 --colour red
 run --server ftp://x subscriber list
+run --cacert "$WORK/no-such-ca.pem" subscriber list
+run key
+run key create --label "no role"
+run subscriber update +4930
+run key revoke
+
+echo "# every command in --help is one tandemctl knows, and doc/tandemctl.md lists the same commands"
+sed -n '/^Commands:/,/^$/p' "$WORK/help.txt" | sed -e '1d;/^$/d' -e 's/^ *//' -e 's/  */ /g' >"$WORK/help.cmds"
+sed -n '/^## Commands/,/^## /p' "$abs_top_srcdir/doc/tandemctl.md" | grep '^    ' |
+	sed -e 's/^ *//' -e 's/  */ /g' >"$WORK/doc.cmds"
+diff "$WORK/help.cmds" "$WORK/doc.cmds" && echo "doc/tandemctl.md and --help list the same $(wc -l <"$WORK/doc.cmds") lines"
+grep -v '^\[' "$WORK/help.cmds" | while read -r _cmd _verb _rest; do
+	case $_verb in
+	couplings*) _verb=couplings ;;
+	-*|\[*) _verb= ;;
+	esac
+	# a known command and verb parses its options, so an unknown option is what it complains about
+	"$CTL" --server "$URL" $_cmd $_verb --no-such-option >/dev/null 2>"$WORK/e"
+	grep -q 'unknown option or missing value: --no-such-option' "$WORK/e" ||
+		{ echo "BUG: --help lists '$_cmd $_verb' but tandemctl says:"; cat "$WORK/e"; }
+done
+echo "every command of --help is known to tandemctl"
 
 echo "# key and server from the command line"
 run --server "$URL" --key "$ADMIN" subscriber add +493012345678 --label "Berlin, office"
@@ -104,5 +126,34 @@ KEY=$(json_get key)
 TANDEM_API_KEY=$KEY run subscriber delete +4940100
 TANDEM_API_KEY=$KEY run audit --object subscriber/1 --limit 1
 TANDEM_API_KEY=$KEY run --json subscriber list --limit 1
+TANDEM_API_KEY=$KEY run key list
+TANDEM_API_KEY=$KEY run key create --role admin
+
+echo "# subscriber update, device show"
+run subscriber update +493012345678 --label "Berlin HQ"
+run subscriber update 1 --tdn +493012345679
+run subscriber update +493012345679 --tdn +14155550100
+run subscriber update 1 --tdn 030123
+run subscriber update 999 --label nobody
+run --json subscriber update +493012345679 --tdn +493012345678 --label "Berlin, office"
+run device show 1
+run --json device show 1
+run device show 2
+
+echo "# API keys (admin)"
+run key create --role engineer --label "night shift"
+NIGHT=$(sed -n 's/^KEY  *\(tdk_\)/\1/p' "$WORK/o")
+run --json key create --role scp
+run key create --role root
+run key create --role engineer --label "$(printf '%0201d' 0)"
+run key list
+run key list --limit 2
+TANDEM_API_KEY=$NIGHT run subscriber show 1
+run key revoke 3
+run key revoke 3
+run key revoke 99
+run key revoke abc
+TANDEM_API_KEY=$NIGHT run subscriber show 1
+run audit --action api_key.revoke
 
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"

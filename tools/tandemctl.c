@@ -65,10 +65,12 @@ static void usage(FILE *f)
 		"  subscriber add TDN [--label TEXT]\n"
 		"  subscriber list [--tdn-prefix DIGITS] [--limit N]\n"
 		"  subscriber show ID|TDN\n"
+		"  subscriber update ID|TDN [--tdn NEW-TDN] [--label TEXT]\n"
 		"  subscriber delete ID|TDN\n"
 		"  device add (--tdn TDN | --subscriber ID) --kind pc|browser|phone|tv [--ip ADDR[/LEN]]\n"
 		"             [--app-id TEXT] [--label TEXT] [--cap NAME]...\n"
 		"  device list [--tdn TDN] [--subscriber ID] [--ip ADDR] [--kind KIND] [--limit N]\n"
+		"  device show ID\n"
 		"  device delete ID\n"
 		"  coupling add --tdn TDN (--device ID | --ip ADDR[/LEN]) [--source provisioned|self]\n"
 		"  coupling list [--tdn TDN] [--tdn-prefix DIGITS] [--device ID] [--ip ADDR] [--limit N]\n"
@@ -76,6 +78,9 @@ static void usage(FILE *f)
 		"  import couplings|subscribers FILE.csv [--dry-run] [--skip-bad-rows]   (FILE - is stdin)\n"
 		"  export couplings|subscribers [--tdn-prefix DIGITS] [-o FILE]\n"
 		"  audit [--object OBJ] [--actor ACTOR] [--action ACTION] [--limit N]\n"
+		"  key create --role engineer|admin|scp [--label TEXT]   (admin key needed)\n"
+		"  key list [--limit N]                                  (admin key needed)\n"
+		"  key revoke ID                                         (admin key needed)\n"
 		"\n"
 		"Exit status: 0 done, 1 refused by the server, 2 bad usage, 3 server not reachable.\n");
 }
@@ -574,12 +579,17 @@ static const struct col cpl_cols[] = {
 static const struct col audit_cols[] = {
 	{ "ID", "id" }, { "AT", "at" }, { "ACTOR", "actor" }, { "ACTION", "action" }, { "OBJECT", "object" },
 };
+static const struct col key_cols[] = {
+	{ "ID", "id" }, { "KEY ID", "key_id" }, { "ROLE", "role" }, { "LABEL", "label" }, { "CREATED", "created_at" },
+	{ "LAST USED", "last_used_at" }, { "REVOKED", "revoked_at" },
+};
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 enum opt_id {
 	O_LABEL = 256, O_TDN, O_TDN_PREFIX, O_LIMIT, O_SUBSCRIBER, O_KIND, O_IP, O_APP_ID, O_CAP, O_DEVICE,
-	O_SOURCE, O_DRY_RUN, O_SKIP, O_OUTPUT, O_OBJECT, O_ACTOR, O_ACTION,
+	O_SOURCE, O_DRY_RUN, O_SKIP, O_OUTPUT, O_OBJECT, O_ACTOR, O_ACTION, O_ROLE,
+	O_LAST = O_ROLE
 };
 
 static const struct option sub_opts[] = {
@@ -588,12 +598,12 @@ static const struct option sub_opts[] = {
 	{ "ip", 1, NULL, O_IP }, { "app-id", 1, NULL, O_APP_ID }, { "cap", 1, NULL, O_CAP },
 	{ "device", 1, NULL, O_DEVICE }, { "source", 1, NULL, O_SOURCE }, { "dry-run", 0, NULL, O_DRY_RUN },
 	{ "skip-bad-rows", 0, NULL, O_SKIP }, { "output", 1, NULL, 'o' }, { "object", 1, NULL, O_OBJECT },
-	{ "actor", 1, NULL, O_ACTOR }, { "action", 1, NULL, O_ACTION }, {}
+	{ "actor", 1, NULL, O_ACTOR }, { "action", 1, NULL, O_ACTION }, { "role", 1, NULL, O_ROLE }, {}
 };
 
 /* Options of a command, as parsed; which ones a command takes is checked by "allowed". */
 struct args {
-	const char *v[O_ACTION - O_LABEL + 1];
+	const char *v[O_LAST - O_LABEL + 1];
 	json_t *caps;
 	const char *output;
 	char *pos[4];
@@ -698,6 +708,7 @@ static void set_id(json_t *o, const char *k, const char *v)
 static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 {
 	static const int add_o[] = { O_LABEL, 0 }, list_o[] = { O_TDN_PREFIX, O_LIMIT, 0 }, none[] = { 0 };
+	static const int upd_o[] = { O_TDN, O_LABEL, 0 };
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
@@ -748,7 +759,23 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 		}
 		return show(c, sub_cols, NCOLS(sub_cols), res);
 	}
-	die_usage("subscriber add|list|show|delete");
+	if (!strcmp(verb, "update")) {
+		parse_args(&a, argc - 1, argv + 1, "subscriber update", upd_o, 1);
+		if (a.npos != 1 || (!ARG(&a, O_TDN) && !ARG(&a, O_LABEL)))
+			die_usage("subscriber update ID|TDN [--tdn NEW-TDN] [--label TEXT] (at least one of them)");
+		body = json_object();
+		set_str(body, "tdn", ARG(&a, O_TDN));
+		set_str(body, "label", ARG(&a, O_LABEL));
+		e = enc(c, a.pos[0]);
+		if (asprintf(&path, "/v1/subscribers/%s", e) < 0)
+			return EXIT_USAGE;
+		free(e);
+		rc = request_json(c, "PATCH", path, body, &res);
+		json_decref(body);
+		free(path);
+		return rc ? rc : show(c, sub_cols, NCOLS(sub_cols), res);
+	}
+	die_usage("subscriber add|list|show|update|delete");
 }
 
 static int cmd_device(struct ctl *c, int argc, char **argv)
@@ -800,20 +827,23 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		free(q);
 		return rc;
 	}
-	if (!strcmp(verb, "delete")) {
+	if (!strcmp(verb, "show") || !strcmp(verb, "delete")) {
+		bool del = !strcmp(verb, "delete");
 		char *e;
 
-		parse_args(&a, argc - 1, argv + 1, "device delete", none, 1);
+		parse_args(&a, argc - 1, argv + 1, del ? "device delete" : "device show", none, 1);
 		if (a.npos != 1)
-			die_usage("device delete ID");
+			die_usage("device %s ID", verb);
 		e = enc(c, a.pos[0]);
 		if (asprintf(&path, "/v1/devices/%s", e) < 0)
 			return EXIT_USAGE;
 		free(e);
-		rc = request_json(c, "DELETE", path, NULL, &res);
+		rc = request_json(c, del ? "DELETE" : "GET", path, NULL, &res);
 		free(path);
 		if (rc)
 			return rc;
+		if (!del)
+			return show(c, dev_cols, NCOLS(dev_cols), res);
 		if (c->json)
 			print_json(res);
 		else
@@ -822,7 +852,7 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		json_decref(res);
 		return 0;
 	}
-	die_usage("device add|list|delete");
+	die_usage("device add|list|show|delete");
 }
 
 static int cmd_coupling(struct ctl *c, int argc, char **argv)
@@ -1066,6 +1096,70 @@ static int cmd_audit(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+/* API keys (admin role): the new key's secret is printed once, as the server shows it only once. */
+static int cmd_key(struct ctl *c, int argc, char **argv)
+{
+	static const int create_o[] = { O_ROLE, O_LABEL, 0 }, list_o[] = { O_LIMIT, 0 }, none[] = { 0 };
+	const char *verb = argc > 1 ? argv[1] : "";
+	struct args a;
+	json_t *body, *res;
+	char *path, *e;
+	int rc;
+
+	if (!strcmp(verb, "create")) {
+		parse_args(&a, argc - 1, argv + 1, "key create", create_o, 0);
+		if (!ARG(&a, O_ROLE))
+			die_usage("key create --role engineer|admin|scp [--label TEXT]");
+		body = json_object();
+		set_str(body, "role", ARG(&a, O_ROLE));
+		set_str(body, "label", ARG(&a, O_LABEL));
+		rc = request_json(c, "POST", "/v1/api-keys", body, &res);
+		json_decref(body);
+		if (rc)
+			return rc;
+		if (!c->json) {
+			static const struct col cols[] = {
+				{ "ID", "id" }, { "KEY ID", "key_id" }, { "ROLE", "role" }, { "LABEL", "label" },
+				{ "KEY", "key" },
+			};
+
+			print_object(cols, NCOLS(cols), res);
+			fprintf(stderr, "tandemctl: the key is shown only this once\n");
+			json_decref(res);
+			return 0;
+		}
+		return show(c, key_cols, NCOLS(key_cols), res);
+	}
+	if (!strcmp(verb, "list")) {
+		parse_args(&a, argc - 1, argv + 1, "key list", list_o, 0);
+		return list(c, "/v1/api-keys", "", arg_limit(&a), key_cols, NCOLS(key_cols));
+	}
+	if (!strcmp(verb, "revoke")) {
+		parse_args(&a, argc - 1, argv + 1, "key revoke", none, 1);
+		if (a.npos != 1)
+			die_usage("key revoke ID");
+		e = enc(c, a.pos[0]);
+		if (asprintf(&path, "/v1/api-keys/%s", e) < 0)
+			return EXIT_USAGE;
+		free(e);
+		rc = request_json(c, "DELETE", path, NULL, &res);
+		free(path);
+		if (rc)
+			return rc;
+		if (c->json) {
+			print_json(res);
+		} else {
+			printf("revoked key %" JSON_INTEGER_FORMAT " (%s, %s)\n",
+			       json_integer_value(json_object_get(res, "id")),
+			       json_string_value(json_object_get(res, "key_id")) ?: "?",
+			       json_string_value(json_object_get(res, "role")) ?: "?");
+		}
+		json_decref(res);
+		return 0;
+	}
+	die_usage("key create|list|revoke");
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -1120,6 +1214,11 @@ int main(int argc, char **argv)
 		c.server[--len] = '\0';
 	if (strncmp(c.server, "http://", 7) && strncmp(c.server, "https://", 8))
 		die_usage("the server URL must start with http:// or https://");
+	/* libcurl would only say "error setting certificate file" on the first request */
+	if (c.cacert && access(c.cacert, R_OK) < 0) {
+		fprintf(stderr, "tandemctl: CA certificate %s: %s\n", c.cacert, strerror(errno));
+		return EXIT_USAGE;
+	}
 
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
 		return EXIT_USAGE;
@@ -1141,6 +1240,8 @@ int main(int argc, char **argv)
 		rc = cmd_export(&c, argc, argv);
 	else if (!strcmp(cmd, "audit"))
 		rc = cmd_audit(&c, argc, argv);
+	else if (!strcmp(cmd, "key"))
+		rc = cmd_key(&c, argc, argv);
 	else
 		die_usage("unknown command '%s'", cmd);
 	curl_easy_cleanup(c.curl);
