@@ -403,6 +403,7 @@ static struct cap_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 	struct osmo_fsm_inst *fi;
 	struct cap_svc *svc;
 	const struct tcap_oid *ac = tcap_dlg_ac(dlg);
+	const uint8_t *tid;
 	char dotted[64];
 
 	fi = osmo_fsm_inst_alloc(&cap_svc_fsm, g_scp, NULL, LOGL_DEBUG, NULL);
@@ -420,9 +421,11 @@ static struct cap_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 	svc->proto = CAP_PROTO_INAP;
 	if (ac && tcap_oid_to_str(dotted, sizeof(dotted), ac) == 0)
 		cap_protocol_from_ac(&svc->proto, dotted);
+	/* the octets are promoted to int: shift them as uint32_t, a top bit set is no overflow */
+	tid = tcap_dlg_local_tid(dlg)->buf;
 	osmo_fsm_inst_update_id_f(fi, "%s-%08x", cap_protocol_name(svc->proto),
-				  (unsigned int)(tcap_dlg_local_tid(dlg)->buf[0] << 24 | tcap_dlg_local_tid(dlg)->buf[1] << 16 |
-						 tcap_dlg_local_tid(dlg)->buf[2] << 8 | tcap_dlg_local_tid(dlg)->buf[3]));
+				  (unsigned int)((uint32_t)tid[0] << 24 | (uint32_t)tid[1] << 16 | (uint32_t)tid[2] << 8 |
+						 tid[3]));
 	tcap_dlg_set_priv(dlg, svc);
 	return svc;
 }

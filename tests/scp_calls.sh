@@ -262,6 +262,13 @@ wait_idle()
 	done
 }
 
+# the SCP's link must be up before the first call (slow under ASan or valgrind)
+_n=0
+while [ $_n -lt 100 ] && ! vty "show cs7 instance 0 asp" | grep -q "asp-scp.*ACTIVE"; do
+	sleep 0.1
+	_n=$((_n + 1))
+done
+
 # the SCP's IPA connection: what it sends leaves from this port
 SCP_TCP_PORT=
 _n=0
