@@ -61,4 +61,4 @@ dist_doc_DATA += doc/notifier.md
 
 # tandem-scp and tandem-ssp documentation, example switch config.
 dist_doc_DATA += doc/tandem-scp.md
-EXTRA_DIST += doc/examples/ssp.cfg
+EXTRA_DIST += doc/examples/ssp.cfg doc/examples/tandem-scp.cfg doc/examples/osmo-stp-ipa.cfg
