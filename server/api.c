@@ -176,6 +176,28 @@ void srv_api_begin(struct srv_req *req)
 	}
 }
 
+/* Handlers that take query parameters check them themselves (srv_req_check_query_args()); every other route
+ * takes none, and refuses any like an unknown body field. A new handler that reads the query must be added
+ * here, else its parameters are refused (which its tests show at once). */
+static void (*const query_handlers[])(struct srv_req *req) = {
+	srv_api_subscriber_list, srv_api_device_list, srv_api_coupling_list, srv_api_key_list, srv_api_audit_list,
+	srv_api_import_couplings, srv_api_import_subscribers, srv_api_export_couplings, srv_api_export_subscribers,
+};
+
+static void run_handler(struct srv_req *req)
+{
+	static const char *const none[] = { NULL };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(query_handlers); i++) {
+		if (query_handlers[i] == req->route->fn)
+			break;
+	}
+	if (i == ARRAY_SIZE(query_handlers) && srv_req_check_query_args(req, none) < 0)
+		return;
+	req->route->fn(req);
+}
+
 static void auth_denied(struct srv_req *req)
 {
 	srv_req_error(req, 401, "unauthorized", NULL, "unknown or revoked credentials");
@@ -187,7 +209,7 @@ static void auth_run(struct srv_req *req)
 		srv_req_error(req, 403, "forbidden", NULL, "not allowed for this role");
 		return;
 	}
-	req->route->fn(req);
+	run_handler(req);
 }
 
 static void touch_cb(void *priv, const PGresult *res, const char *errmsg)
@@ -260,7 +282,7 @@ void srv_api_dispatch(struct srv_req *req)
 	const char *params[2];
 
 	if (!req->route->roles) {
-		req->route->fn(req);
+		run_handler(req);
 		return;
 	}
 	if (srv_cred_parse(&kind, id, &secret, req->cred_secret) < 0) {
