@@ -13,3 +13,9 @@ check_PROGRAMS += tests/spool_test
 tests_spool_test_SOURCES = tests/spool_test.c
 tests_spool_test_LDADD = $(top_builddir)/scp/libscp.a $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
 EXTRA_DIST += tests/spool_test.ok
+
+# tandem-ssp load: the latency histogram (tools/ssp_hist.c); load and echo runs (tests/ssp_load.sh).
+check_PROGRAMS += tests/ssp_hist_test
+tests_ssp_hist_test_SOURCES = tests/ssp_hist_test.c tools/ssp_hist.c
+EXTRA_DIST += tests/ssp_hist_test.ok tests/ssp_load.sh tests/ssp_load_limits.ok tests/ssp_load_scp.ok \
+	tests/ssp_load_echo.ok

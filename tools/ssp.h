@@ -60,6 +60,12 @@ struct ssp {
 	char reason[160];
 	/* called for every received message after it was printed, before the TCAP layer sees it */
 	void (*on_rx)(struct ssp *ssp);
+	/* load and echo (ssp_load.c, ssp_echo.c): nothing printed per message, an N-NOTICE is
+	 * counted in notices instead of ending the run */
+	bool quiet;
+	unsigned int notices;
+	/* echo: every received message goes here instead of the TCAP layer */
+	void (*rx_raw)(struct ssp *ssp, const struct osmo_scu_unitdata_param *ud, const uint8_t *buf, size_t len);
 };
 
 /* tools/ssp_stack.c */

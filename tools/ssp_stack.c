@@ -138,7 +138,12 @@ static int prim_cb(struct osmo_prim_hdr *oph, void *_scu)
 	switch (OSMO_PRIM_HDR(oph)) {
 	case OSMO_PRIM(OSMO_SCU_PRIM_N_UNITDATA, PRIM_OP_INDICATION):
 		ssp->received++;
-		print_rx(ssp, msgb_l2(oph->msg), msgb_l2len(oph->msg));
+		if (ssp->rx_raw) {
+			ssp->rx_raw(ssp, &prim->u.unitdata, msgb_l2(oph->msg), msgb_l2len(oph->msg));
+			break;
+		}
+		if (!ssp->quiet)
+			print_rx(ssp, msgb_l2(oph->msg), msgb_l2len(oph->msg));
 		if (ssp->on_rx)
 			ssp->on_rx(ssp);
 		if (ssp->tsl) {
@@ -149,6 +154,10 @@ static int prim_cb(struct osmo_prim_hdr *oph, void *_scu)
 		}
 		break;
 	case OSMO_PRIM(OSMO_SCU_PRIM_N_NOTICE, PRIM_OP_INDICATION):
+		if (ssp->quiet) {
+			ssp->notices++;
+			break;
+		}
 		ssp_note("N-NOTICE.ind cause %u: the SCP was not reached", prim->u.notice.cause);
 		ssp_finish(ssp, SSP_EXIT_CALL, "the network could not deliver our message (N-NOTICE cause %u)",
 			   prim->u.notice.cause);

@@ -28,6 +28,7 @@
 
 #include "config.h"
 #include "ssp.h"
+#include "ssp_load.h"
 
 /* Largest TCAP message send-raw takes (an SCCP LUDT carries at most ~3.9 KB). */
 #define RAW_MAX 4096
@@ -93,7 +94,9 @@ static void usage(FILE *f)
 		"\n"
 		"send-raw:\n"
 		"  --protocol P            decode the answers as P (default: from the message)\n"
-		"  --wait S                stop S seconds after the last message received (default 2)\n");
+		"  --wait S                stop S seconds after the last message received (default 2)\n"
+		"\n");
+	ssp_load_usage(f);
 }
 
 static int parse_seconds(double *out, const char *arg, double min)
@@ -373,6 +376,9 @@ int main(int argc, char **argv)
 		.tct = -1,
 		.wait_s = 2,
 	};
+	/* load and echo have options of their own (ssp_load.c) */
+	if (ssp_load_wanted(argc, argv))
+		return ssp_load_main(argc, argv);
 	if (parse_options(argc, argv, o)) {
 		usage(stderr);
 		return SSP_EXIT_USAGE;
