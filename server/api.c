@@ -33,6 +33,7 @@ static const struct srv_route routes[] = {
 	{ "POST", "/v1/devices", ENG, SRV_BODY_JSON, srv_api_device_create },
 	{ "GET", "/v1/devices", ENG, SRV_BODY_NONE, srv_api_device_list },
 	{ "GET", "/v1/devices/{}", ENG, SRV_BODY_NONE, srv_api_device_get },
+	{ "PATCH", "/v1/devices/{}", ENG, SRV_BODY_JSON, srv_api_device_update },
 	{ "DELETE", "/v1/devices/{}", ENG, SRV_BODY_NONE, srv_api_device_delete },
 	{ "POST", "/v1/couplings", ENG, SRV_BODY_JSON, srv_api_coupling_create },
 	{ "GET", "/v1/couplings", ENG, SRV_BODY_NONE, srv_api_coupling_list },

@@ -71,6 +71,7 @@ void srv_api_subscriber_delete(struct srv_req *req);
 void srv_api_device_create(struct srv_req *req);
 void srv_api_device_list(struct srv_req *req);
 void srv_api_device_get(struct srv_req *req);
+void srv_api_device_update(struct srv_req *req);
 void srv_api_device_delete(struct srv_req *req);
 void srv_api_coupling_create(struct srv_req *req);
 void srv_api_coupling_list(struct srv_req *req);

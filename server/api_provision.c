@@ -289,6 +289,33 @@ void srv_api_device_get(struct srv_req *req)
 		" WHERE d.id = $1::bigint", 1, v);
 }
 
+/* The fields given replace the stored ones; the token and the subscriber stay (a device moves to another
+ * subscriber by deleting it and creating a new one, which also gives it a new token). */
+void srv_api_device_update(struct srv_req *req)
+{
+	static const struct srv_field spec[] = {
+		{ "kind", SRV_F_ENUM, false, 0, device_kinds },
+		{ "app_id", SRV_F_STRING, false, 200 },
+		{ "ip", SRV_F_CIDR, false },
+		{ "label", SRV_F_STRING, false, 200 },
+		{ "capabilities", SRV_F_TOKENS, false, 32 },
+	};
+	const char *v[7];
+
+	if (srv_api_arg_id(req, 0, &v[0]) < 0 || srv_api_fields(req, spec, 5, &v[1]) < 0)
+		return;
+	v[6] = req->actor;
+	srv_api_query_json(req, 200,
+		"WITH old AS (SELECT * FROM devices WHERE id = $1::bigint FOR UPDATE),"
+		" d AS (UPDATE devices n SET kind = coalesce($2, n.kind), app_id = coalesce($3, n.app_id),"
+		"  ip = coalesce($4::cidr, n.ip), label = coalesce($5, n.label),"
+		"  capabilities = coalesce($6::text[], n.capabilities) FROM old WHERE n.id = old.id RETURNING n.*),"
+		" a AS (INSERT INTO audit_log (actor, action, object, before, after)"
+		"  SELECT $7, 'device.update', 'device/' || d.id, to_jsonb(old) - 'token_salt' - 'token_hash',"
+		"  to_jsonb(d) - 'token_salt' - 'token_hash' FROM old, d)"
+		" SELECT json_build_object(" DEV_FIELDS ") FROM d JOIN subscribers s ON s.id = d.subscriber_id", 7, v);
+}
+
 void srv_api_device_delete(struct srv_req *req)
 {
 	const char *v[2];

@@ -139,6 +139,15 @@ run --json subscriber update +493012345679 --tdn +493012345678 --label "Berlin, 
 run device show 1
 run --json device show 1
 run device show 2
+run device update 1 --label "desk" --ip 192.0.2.128/25 --cap sse
+run --json device update 1 --kind tv --app-id "x'); DROP TABLE devices; --"
+run device update 1 --ip 192.0.2.1/24
+run device update 1 --kind fridge
+run device update 1 --cap "Bad Cap"
+run device update 2 --label gone
+run device update 1
+run device show 1
+run audit --action device.update --limit 1
 
 echo "# API keys (admin)"
 run key create --role engineer --label "night shift"

@@ -71,6 +71,7 @@ static void usage(FILE *f)
 		"             [--app-id TEXT] [--label TEXT] [--cap NAME]...\n"
 		"  device list [--tdn TDN] [--subscriber ID] [--ip ADDR] [--kind KIND] [--limit N]\n"
 		"  device show ID\n"
+		"  device update ID [--kind KIND] [--ip ADDR[/LEN]] [--app-id TEXT] [--label TEXT] [--cap NAME]...\n"
 		"  device delete ID\n"
 		"  coupling add --tdn TDN (--device ID | --ip ADDR[/LEN]) [--source provisioned|self]\n"
 		"  coupling list [--tdn TDN] [--tdn-prefix DIGITS] [--device ID] [--ip ADDR] [--limit N]\n"
@@ -782,6 +783,7 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 {
 	static const int add_o[] = { O_TDN, O_SUBSCRIBER, O_KIND, O_IP, O_APP_ID, O_LABEL, O_CAP, 0 };
 	static const int list_o[] = { O_TDN, O_SUBSCRIBER, O_IP, O_KIND, O_LIMIT, 0 }, none[] = { 0 };
+	static const int upd_o[] = { O_KIND, O_IP, O_APP_ID, O_LABEL, O_CAP, 0 };
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
@@ -852,7 +854,32 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		json_decref(res);
 		return 0;
 	}
-	die_usage("device add|list|show|delete");
+	if (!strcmp(verb, "update")) {
+		char *e;
+
+		parse_args(&a, argc - 1, argv + 1, "device update", upd_o, 1);
+		body = json_object();
+		set_str(body, "kind", ARG(&a, O_KIND));
+		set_str(body, "ip", ARG(&a, O_IP));
+		set_str(body, "app_id", ARG(&a, O_APP_ID));
+		set_str(body, "label", ARG(&a, O_LABEL));
+		if (a.caps)
+			json_object_set_new(body, "capabilities", a.caps);
+		if (a.npos != 1 || !json_object_size(body)) {
+			json_decref(body);
+			die_usage("device update ID [--kind KIND] [--ip ADDR] [--app-id TEXT] [--label TEXT] [--cap NAME]..."
+				  " (at least one)");
+		}
+		e = enc(c, a.pos[0]);
+		if (asprintf(&path, "/v1/devices/%s", e) < 0)
+			return EXIT_USAGE;
+		free(e);
+		rc = request_json(c, "PATCH", path, body, &res);
+		json_decref(body);
+		free(path);
+		return rc ? rc : show(c, dev_cols, NCOLS(dev_cols), res);
+	}
+	die_usage("device add|list|show|update|delete");
 }
 
 static int cmd_coupling(struct ctl *c, int argc, char **argv)
