@@ -1244,6 +1244,9 @@ int main(int argc, char **argv)
 	/* libcurl would only say "error setting certificate file" on the first request */
 	if (c.cacert && access(c.cacert, R_OK) < 0) {
 		fprintf(stderr, "tandemctl: CA certificate %s: %s\n", c.cacert, strerror(errno));
+		free(c.server);
+		free(c.key);
+		free(c.cacert);
 		return EXIT_USAGE;
 	}
 
