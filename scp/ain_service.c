@@ -381,6 +381,11 @@ static void call_from_trigger(struct ain_svc *svc, uint32_t event, const struct 
 		scp_party_set(&c->redirecting, &t->redirecting, plan);
 	if (t->has_original_called)
 		scp_party_set(&c->original_called, &t->original_called, plan);
+	if (t->user_id.kind == AIN_UID_DN || t->user_id.kind == AIN_UID_BRI)
+		OSMO_STRLCPY_ARRAY(c->user_dn, t->user_id.dn);
+	if (t->has_lata)
+		OSMO_STRLCPY_ARRAY(c->lata, t->lata.digits);
+	c->trigger_criteria = t->has_tct ? (int)t->tct : -1;
 	now_rt(&c->t_trigger);
 	svc->have_call = true;
 	LOGPFSML(svc->fi, LOGL_INFO, "call %llu: user %s%s lata %s trigger criteria %s\n", (unsigned long long)c->id,

@@ -56,6 +56,10 @@ struct scp_call {
 	bool fail_open;			/* answered Continue because something went wrong */
 	struct timespec t_trigger, t_answer, t_end;	/* CLOCK_REALTIME; tv_sec 0: not (yet) */
 	char end_reason[32];		/* "disconnect", "abort", "timeout", "answered" */
+	/* AIN only (AIN has no service key: service_key holds the trigger criteria type) */
+	char user_dn[11];		/* UserID DN of the line the trigger is for, empty if not a line */
+	char lata[8];			/* LATA digits, empty if absent */
+	int trigger_criteria;		/* TriggerCriteriaType, -1 if absent */
 };
 
 typedef void (*scp_call_event_cb)(enum scp_call_ev ev, const struct scp_call *call, void *data);

@@ -242,6 +242,12 @@ static char *event_json(enum scp_call_ev ev, const struct scp_call *c, uint64_t 
 	json_object_set_new(o, "protocol", json_string(c->protocol ? c->protocol : "unknown"));
 	json_object_set_new(o, "ssn", json_integer(c->ssn));
 	json_object_set_new(o, "service_key", json_integer(c->service_key));
+	if (c->user_dn[0])
+		json_object_set_new(o, "user_dn", json_string(c->user_dn));
+	if (c->lata[0])
+		json_object_set_new(o, "lata", json_string(c->lata));
+	if (c->protocol && !strcmp(c->protocol, "ain") && c->trigger_criteria >= 0)
+		json_object_set_new(o, "trigger_criteria", json_integer(c->trigger_criteria));
 	set_party(o, "calling", &c->calling);
 	set_party(o, "called", &c->called);
 	set_party(o, "redirecting", &c->redirecting);

@@ -233,6 +233,8 @@ static json_t *check_event(struct vctx *v, json_t *e)
 		{ "cell", HEX_CHARS, 32 },
 		{ "call_ref", HEX_CHARS, 32 },
 		{ "end_reason", "abcdefghijklmnopqrstuvwxyz_-", 31 },
+		{ "user_dn", "0123456789", 10 },	/* AIN */
+		{ "lata", "0123456789", 7 },		/* AIN */
 	};
 	const char *instance, *type, *call, *time, *dir, *proto, *s;
 	const char *calling = NULL, *called = NULL, *tkeys[] = { "t_trigger", "t_answer", "t_end" };
@@ -290,6 +292,11 @@ static json_t *check_event(struct vctx *v, json_t *e)
 		verr(v, "out_of_range", "service_key", "must be 0 to 4294967295");
 	else if (j)
 		json_object_set(body, "service_key", j);
+	j = json_object_get(e, "trigger_criteria");	/* AIN TriggerCriteriaType */
+	if (j && (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 255))
+		verr(v, "out_of_range", "trigger_criteria", "must be 0 to 255");
+	else if (j)
+		json_object_set(body, "trigger_criteria", j);
 	for (i = 0; i < ARRAY_SIZE(parties); i++) {
 		json_t *p = check_party(v, e, parties[i], i == 0 ? &calling : i == 1 ? &called : NULL,
 					i == 0 ? &withheld : NULL);
