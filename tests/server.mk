@@ -23,6 +23,10 @@ EXTRA_DIST += \
 	tests/server_vty.sh \
 	tests/server_vty.py \
 	tests/server_vty.ok \
+	tests/server_tls.sh \
+	tests/server_tls.ok \
+	tests/server_endpoints.sh \
+	tests/server_endpoints.ok \
 	$(NULL)
 # call events from tandem-scp (POST /v1/call-events)
 EXTRA_DIST += tests/events_ingest.sh tests/events_ingest.ok tests/events_e2e.sh tests/events_e2e.ok
