@@ -90,6 +90,11 @@ int tcap_msg_set_uabort_info(struct tcap_msg *msg, const uint8_t *info, size_t l
 
 /* Concatenate a SEQUENCE OF ANY (the EXTERNALs of user information) back into
  * the raw contents it was decoded from; *out is a talloc child of msg. */
+/* Most EXTERNALs kept from one user-information field (the encoder splits them again). */
+#define MAX_UI_ELEMS 4
+
+/* Keep user information as its raw elements, refusing (-EINVAL) what the encoder could not
+ * split again: more than MAX_UI_ELEMS elements, or one that is not a single whole element. */
 static int join_anys(struct tcap_msg *msg, uint8_t **out, size_t *out_len, ANY_t *const *array, int count)
 {
 	size_t total = 0;
@@ -98,8 +103,15 @@ static int join_anys(struct tcap_msg *msg, uint8_t **out, size_t *out_len, ANY_t
 
 	*out = NULL;
 	*out_len = 0;
-	for (i = 0; i < count; i++)
+	if (count > MAX_UI_ELEMS)
+		return -EINVAL;
+	for (i = 0; i < count; i++) {
+		struct ber_tlv t;
+
+		if (ber_tlv_parse(&t, array[i]->buf, array[i]->size) || t.total != (size_t)array[i]->size)
+			return -EINVAL;
 		total += array[i]->size;
+	}
 	if (!total)
 		return 0;
 	p = talloc_size(msg, total);
@@ -167,10 +179,9 @@ static int decode_dialogue(struct tcap_msg *msg, const uint8_t *start, const str
 		uint8_t *ui;
 		size_t ui_len;
 
-		if (join_anys(msg, &ui, &ui_len, dp->userInformation->list.array, dp->userInformation->list.count)) {
-			rc = -ENOMEM;
+		rc = join_anys(msg, &ui, &ui_len, dp->userInformation->list.array, dp->userInformation->list.count);
+		if (rc)
 			goto out;
-		}
 		talloc_free(d->user_info);
 		d->user_info = ui;
 		d->user_info_len = ui_len;
@@ -488,9 +499,6 @@ static int read_tid(struct tcap_msg *msg, struct tcap_decode_err *err, const str
 	}
 	return 0;
 }
-
-/* Most EXTERNALs kept from one user-information field (the encoder splits them again). */
-#define MAX_UI_ELEMS 4
 
 /* The user abort information: its contents must be a series of elements (T1.114-2000: one EXTERNAL). */
 static int decode_uabort(struct tcap_msg *msg, const struct ber_tlv *t)
