@@ -16,6 +16,7 @@
 #include "api_events.h"
 #include "auth.h"
 #include "db.h"
+#include "sse.h"
 #include "srv.h"
 
 #define ENG	(SRV_ROLE_ENGINEER | SRV_ROLE_ADMIN)
@@ -35,6 +36,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/v1/devices/{}", ENG, SRV_BODY_NONE, srv_api_device_get },
 	{ "PATCH", "/v1/devices/{}", ENG, SRV_BODY_JSON, srv_api_device_update },
 	{ "DELETE", "/v1/devices/{}", ENG, SRV_BODY_NONE, srv_api_device_delete },
+	{ "POST", "/v1/devices/{}/events", ENG, SRV_BODY_JSON, srv_api_device_notice },
 	{ "POST", "/v1/couplings", ENG, SRV_BODY_JSON, srv_api_coupling_create },
 	{ "GET", "/v1/couplings", ENG, SRV_BODY_NONE, srv_api_coupling_list },
 	{ "DELETE", "/v1/couplings/{}", ENG, SRV_BODY_NONE, srv_api_coupling_delete },
@@ -62,6 +64,7 @@ static const struct srv_route routes[] = {
 	{ "GET", "/v1/me/blocks", DEV, SRV_BODY_NONE, srv_api_me_blocks_list },
 	{ "PUT", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_put },
 	{ "DELETE", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_delete },
+	{ "GET", "/v1/events", DEV, SRV_BODY_NONE, srv_api_events },
 };
 
 /* Match path against pattern; captured segments are copied to req->args. */
@@ -183,6 +186,7 @@ void srv_api_begin(struct srv_req *req)
 static void (*const query_handlers[])(struct srv_req *req) = {
 	srv_api_subscriber_list, srv_api_device_list, srv_api_coupling_list, srv_api_key_list, srv_api_audit_list,
 	srv_api_import_couplings, srv_api_import_subscribers, srv_api_export_couplings, srv_api_export_subscribers,
+	srv_api_events,
 };
 
 static void run_handler(struct srv_req *req)

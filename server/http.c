@@ -632,6 +632,7 @@ struct srv_http *srv_http_start(struct srv_instance *srv)
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0, &ss };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)http_completed, h };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_MEMORY_LIMIT, 8192, NULL };
 	if (cfg->tls_cert || cfg->tls_key) {
 		if (http_tls_load(h, cfg) < 0)
 			goto err;

@@ -28,7 +28,10 @@
 #include "db.h"
 #include "http.h"
 #include "import.h"
+#include "listen.h"
+#include "outbox.h"
 #include "srv.h"
+#include "sse.h"
 
 #include "config.h"
 
@@ -186,6 +189,11 @@ int main(int argc, char **argv)
 	if (!g_srv->db)
 		return 1;
 	srv_db_start(g_srv->db);
+	g_srv->outbox = srv_outbox_alloc(g_srv);
+	g_srv->sse = srv_sse_alloc(g_srv);
+	g_srv->listen = srv_listen_start(g_srv);
+	if (!g_srv->outbox || !g_srv->sse || !g_srv->listen)
+		return 1;
 	g_srv->http = srv_http_start(g_srv);
 	if (!g_srv->http)
 		return 1;
@@ -194,7 +202,10 @@ int main(int argc, char **argv)
 	while (!quit)
 		osmo_select_main_ctx(0);
 
-	/* requests waiting for the database get 503, then the HTTP side closes, then everything is freed */
+	/* event streams end (their clients resume elsewhere or later), requests waiting for the database get
+	 * 503, then the HTTP side closes, then everything is freed */
+	srv_sse_shutdown(g_srv->sse);
+	TALLOC_FREE(g_srv->listen);
 	srv_db_shutdown(g_srv->db);
 	srv_import_shutdown_all(g_srv);
 	srv_http_stop(g_srv->http);

@@ -30,6 +30,8 @@ extern const struct log_info srv_log_info;
 #define SRV_DEFAULT_BODY_JSON	(64 * 1024)
 #define SRV_DEFAULT_BODY_PHOTO	(1024 * 1024)
 #define SRV_DEFAULT_BODY_CSV	(256 * 1024 * 1024)
+#define SRV_DEFAULT_OUTBOX_MAX_AGE	(7 * 24 * 3600)
+#define SRV_DEFAULT_OUTBOX_MAX_EVENTS	1000
 
 /*! An IPv4 or IPv6 prefix, e.g. a trusted proxy. */
 struct srv_cidr {
@@ -53,11 +55,16 @@ struct srv_cfg {
 	unsigned int rate_per_sec;	/*!< 0: no rate limit */
 	unsigned int rate_burst;
 	uint16_t ctrl_port;		/*!< 0: no CTRL interface */
+	unsigned long outbox_max_age;	/*!< seconds an outbox row is kept at least (SSE resume window) */
+	unsigned long outbox_max_events; /*!< outbox rows kept per device at most */
 };
 
 struct srv_db;
 struct srv_http;
 struct srv_ratelimit;
+struct srv_outbox;
+struct srv_listen;
+struct srv_sse;
 
 /*! The one tandem-server instance; everything hangs off it (talloc). */
 struct srv_instance {
@@ -67,6 +74,9 @@ struct srv_instance {
 	struct srv_http *http;
 	struct srv_ratelimit *rl;
 	struct llist_head imports;	/*!< struct srv_import in progress */
+	struct srv_outbox *outbox;	/*!< events outbox: wake-ups, NOTIFY, retention */
+	struct srv_listen *listen;	/*!< the LISTEN connection */
+	struct srv_sse *sse;		/*!< GET /v1/events streams */
 };
 
 extern struct srv_instance *g_srv;
@@ -78,6 +88,10 @@ enum srv_timer {
 	SRV_T_DB_CONNECT = -3,		/*!< how long a connection attempt may take */
 	SRV_T_DB_STARTUP = -4,		/*!< --create-api-key: how long to wait for the database */
 	SRV_T_LAST_USED = -5,		/*!< last_used_at / last_seen are written at most this often */
+	SRV_T_SSE_HEARTBEAT = -10,	/*!< a comment line on an event stream idle for this long */
+	SRV_T_SSE_POLL = -11,		/*!< safety net: look for outbox rows without a wake-up this often */
+	SRV_T_OUTBOX_GAP = -12,		/*!< how long a hole in the outbox sequence may still be filled */
+	SRV_T_OUTBOX_RETENTION = -13,	/*!< the outbox retention job runs this often */
 };
 
 struct srv_instance *srv_instance_alloc(void *ctx);

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "http.h"
 #include "srv.h"
+#include "sse.h"
 
 struct srv_instance *g_srv;
 
@@ -42,6 +43,14 @@ static struct osmo_tdef srv_tdefs[] = {
 	  .desc = "--create-api-key: how long to wait for the database" },
 	{ .T = SRV_T_LAST_USED, .default_val = 60, .unit = OSMO_TDEF_S,
 	  .desc = "API keys' last_used_at and devices' last_seen are written at most this often" },
+	{ .T = SRV_T_SSE_HEARTBEAT, .default_val = 15, .unit = OSMO_TDEF_S, .min_val = 1,
+	  .desc = "an event stream idle this long gets a heartbeat comment line" },
+	{ .T = SRV_T_SSE_POLL, .default_val = 10, .unit = OSMO_TDEF_S, .min_val = 1,
+	  .desc = "event streams look for outbox rows this often without a wake-up (safety net)" },
+	{ .T = SRV_T_OUTBOX_GAP, .default_val = 2000, .unit = OSMO_TDEF_MS,
+	  .desc = "a hole in the outbox sequence is waited for this long (a write still committing)" },
+	{ .T = SRV_T_OUTBOX_RETENTION, .default_val = 60, .unit = OSMO_TDEF_S, .min_val = 1,
+	  .desc = "the outbox retention job (outbox max-age, max-events) runs this often" },
 	{}
 };
 
@@ -61,6 +70,8 @@ void srv_cfg_set_defaults(struct srv_cfg *cfg, void *ctx)
 	cfg->body_limit_photo = SRV_DEFAULT_BODY_PHOTO;
 	cfg->body_limit_csv = SRV_DEFAULT_BODY_CSV;
 	cfg->ctrl_port = SRV_DEFAULT_CTRL_PORT;
+	cfg->outbox_max_age = SRV_DEFAULT_OUTBOX_MAX_AGE;
+	cfg->outbox_max_events = SRV_DEFAULT_OUTBOX_MAX_EVENTS;
 	INIT_LLIST_HEAD(&cfg->trusted_proxies);
 }
 
@@ -215,6 +226,24 @@ DEFUN(cfg_ctrl_port, cfg_ctrl_port_cmd, "ctrl-port <0-65535>",
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_outbox_age, cfg_outbox_age_cmd, "outbox max-age <1-31536000>",
+      "Events outbox (the source of GET /v1/events)\n"
+      "Delete events older than this (clients further behind get a resync event)\n"
+      "Seconds (default 604800, 7 days)\n")
+{
+	g_srv->cfg.outbox_max_age = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_outbox_events, cfg_outbox_events_cmd, "outbox max-events <1-100000000>",
+      "Events outbox (the source of GET /v1/events)\n"
+      "Keep at most this many events per device (clients further behind get a resync event)\n"
+      "Events (default 1000)\n")
+{
+	g_srv->cfg.outbox_max_events = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
 static int config_write_server(struct vty *vty)
 {
 	struct srv_cfg *cfg = &g_srv->cfg;
@@ -244,6 +273,10 @@ static int config_write_server(struct vty *vty)
 		vty_out(vty, " rate-limit %u burst %u%s", cfg->rate_per_sec, cfg->rate_burst, VTY_NEWLINE);
 	if (cfg->ctrl_port != SRV_DEFAULT_CTRL_PORT)
 		vty_out(vty, " ctrl-port %u%s", cfg->ctrl_port, VTY_NEWLINE);
+	if (cfg->outbox_max_age != SRV_DEFAULT_OUTBOX_MAX_AGE)
+		vty_out(vty, " outbox max-age %lu%s", cfg->outbox_max_age, VTY_NEWLINE);
+	if (cfg->outbox_max_events != SRV_DEFAULT_OUTBOX_MAX_EVENTS)
+		vty_out(vty, " outbox max-events %lu%s", cfg->outbox_max_events, VTY_NEWLINE);
 	osmo_tdef_vty_groups_write(vty, " ");
 	return CMD_SUCCESS;
 }
@@ -257,6 +290,7 @@ DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state
 		vty_out(vty, "Database: %s, schema version %u, %u queries in flight%s",
 			srv_db_state_name(g_srv->db), srv_db_schema_version(g_srv->db), srv_db_pending(g_srv->db),
 			VTY_NEWLINE);
+	vty_out(vty, "Event streams: %u%s", srv_sse_streams(g_srv->sse), VTY_NEWLINE);
 	return CMD_SUCCESS;
 }
 
@@ -276,6 +310,8 @@ int srv_vty_init(struct srv_instance *srv)
 	install_element(SERVER_NODE, &cfg_rate_cmd);
 	install_element(SERVER_NODE, &cfg_no_rate_cmd);
 	install_element(SERVER_NODE, &cfg_ctrl_port_cmd);
+	install_element(SERVER_NODE, &cfg_outbox_age_cmd);
+	install_element(SERVER_NODE, &cfg_outbox_events_cmd);
 	osmo_tdef_vty_groups_init(SERVER_NODE, srv_tdef_groups);
 	install_element_ve(&show_server_cmd);
 	srv_keytool_vty_init();
