@@ -445,8 +445,7 @@ static void poll_cb(void *priv, const PGresult *res, const char *errmsg)
 			if (s->device_id != dev)
 				continue;
 			if (gone || strcmp(s->token_id, PQgetvalue(res, i, 1))) {
-				LOGP(DAPI, LOGL_INFO, "device %" PRId64 " deleted or its token replaced: stream ended\n",
-				     dev);
+				LOGP(DAPI, LOGL_INFO, "device %" PRId64 " deleted or its token replaced: stream ended\n", dev);
 				stream_end(s);
 			} else if (seq > s->last_seq || s->wanted) {
 				stream_wake(s, 0);

@@ -61,7 +61,8 @@ while [ "$(pg_sql -c 'SELECT seq FROM outbox_pruned WHERE device_id = 1')" != 3 
 	sleep 0.1
 	_i=$((_i + 1))
 done
-echo "device 1 events kept: $(pg_sql -c 'SELECT string_agg(seq::text, $$,$$ ORDER BY seq) FROM outbox WHERE device_id = 1'), pruned up to $(pg_sql -c 'SELECT seq FROM outbox_pruned WHERE device_id = 1')"
+KEPT=$(pg_sql -c 'SELECT string_agg(seq::text, $$,$$ ORDER BY seq) FROM outbox WHERE device_id = 1')
+echo "device 1 events kept: $KEPT, pruned up to $(pg_sql -c 'SELECT seq FROM outbox_pruned WHERE device_id = 1')"
 sse_get "$D1" -H "Last-Event-ID: 2"
 echo "# from the horizon itself nothing was lost"
 sse_get "$D1" -H "Last-Event-ID: 3"
@@ -90,9 +91,12 @@ st()
 	printf ' %s\n' "$(head -c 300 "$WORK/st.body" | tr '\n' ' ')"
 }
 echo "192.0.2.0/24 device from 127.0.0.1: $(st "$DIP")"
-echo "192.0.2.0/24 device from 127.0.0.1 claiming X-Forwarded-For 192.0.2.7: $(st "$DIP" -H 'X-Forwarded-For: 192.0.2.7')"
-echo "192.0.2.0/24 device via proxy 127.0.0.2 for 192.0.2.7: $(st "$DIP" --interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.7')"
-echo "192.0.2.0/24 device via proxy 127.0.0.2 for 198.51.100.1: $(st "$DIP" --interface 127.0.0.2 -H 'X-Forwarded-For: 198.51.100.1')"
+echo "192.0.2.0/24 device from 127.0.0.1 claiming X-Forwarded-For 192.0.2.7:" \
+	"$(st "$DIP" -H 'X-Forwarded-For: 192.0.2.7')"
+echo "192.0.2.0/24 device via proxy 127.0.0.2 for 192.0.2.7:" \
+	"$(st "$DIP" --interface 127.0.0.2 -H 'X-Forwarded-For: 192.0.2.7')"
+echo "192.0.2.0/24 device via proxy 127.0.0.2 for 198.51.100.1:" \
+	"$(st "$DIP" --interface 127.0.0.2 -H 'X-Forwarded-For: 198.51.100.1')"
 echo "127.0.0.1 device from 127.0.0.1: $(st "$DLO")"
 echo "127.0.0.1 device from 127.0.0.2: $(st "$DLO" --interface 127.0.0.2)"
 

@@ -114,14 +114,16 @@ CL_PID=
 pg_sql -c 'SELECT seq FROM outbox WHERE device_id = 1 ORDER BY seq' >"$WORK/outbox.ids"
 sed -n 's/^{"id":\([0-9]*\),.*/\1/p' "$WORK/client.out" >"$WORK/client.ids"
 echo "outbox rows of the device: $(wc -l <"$WORK/outbox.ids")"
-echo "events printed by the client: $(wc -l <"$WORK/client.ids"), duplicates: $(sort "$WORK/client.ids" | uniq -d | wc -l)"
+echo "events printed by the client: $(wc -l <"$WORK/client.ids")," \
+	"duplicates: $(sort "$WORK/client.ids" | uniq -d | wc -l)"
 if cmp -s "$WORK/outbox.ids" "$WORK/client.ids"; then
 	echo "the client printed exactly the outbox, in order"
 else
 	echo "the client's events differ from the outbox:"
 	diff "$WORK/outbox.ids" "$WORK/client.ids" | head -20
 fi
-echo "lines that are not events: $(grep -vc '^{"id":[0-9]*,"event":"notice","data":{"text":"[a-z0-9]*"}}$' "$WORK/client.out")"
+EV='^{"id":[0-9]*,"event":"notice","data":{"text":"[a-z0-9]*"}}$'
+echo "lines that are not events: $(grep -vc "$EV" "$WORK/client.out")"
 echo "client resumed after a break: $(grep -q "resuming after id" "$WORK/client.err" && echo yes || echo no)"
 echo "B saw its LISTEN connection fail: $(grep -c 'LISTEN connection' "$WORK/b.log" | sed 's/^[1-9][0-9]*$/yes/')"
 srv_stop "$B_PID" && echo "B stopped cleanly"
