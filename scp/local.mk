@@ -45,7 +45,8 @@ tools_tandem_ssp_CFLAGS = $(scp_libscp_a_CFLAGS) $(JANSSON_CFLAGS)
 tools_tandem_ssp_LDADD = $(DECODE_LIBS) $(SCP_LIBS)
 noinst_HEADERS += tools/ssp.h
 # its load generator and the echo responder of the benchmark (bench/scp, doc/tandem-ssp.md)
-tools_tandem_ssp_SOURCES += tools/ssp_load.c tools/ssp_echo.c tools/ssp_hist.c
+tools_tandem_ssp_SOURCES += tools/ssp_load.c tools/ssp_load_main.c tools/ssp_echo.c tools/ssp_hist.c
+dist_doc_DATA += doc/tandem-ssp.md
 noinst_HEADERS += tools/ssp_load.h tools/ssp_hist.h
 
 # ain_ssp: the AIN switch side of the tandem-scp integration tests (tests/scp_ain.sh).
