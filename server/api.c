@@ -14,6 +14,7 @@
 #include "access.h"
 #include "api.h"
 #include "api_events.h"
+#include "api_media.h"
 #include "auth.h"
 #include "db.h"
 #include "sse.h"
@@ -65,6 +66,7 @@ static const struct srv_route routes[] = {
 	{ "PUT", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_put },
 	{ "DELETE", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_delete },
 	{ "GET", "/v1/events", DEV, SRV_BODY_NONE, srv_api_events },
+	{ "GET", "/v1/media/{}", DEV, SRV_BODY_NONE, srv_api_media_get },
 };
 
 /* Match path against pattern; captured segments are copied to req->args. */

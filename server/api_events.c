@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "api_events.h"
+#include "outbox.h"
 #include "srv.h"
 
 #define MAX_EVENTS 1000
@@ -348,6 +349,8 @@ static void ingest_cb(struct srv_req *req, const PGresult *res, const char *errm
 		srv_req_db_error(req, res, errmsg);
 		return;
 	}
+	/* the matcher's trigger on legs may have written events in this transaction (seq unknown here) */
+	srv_outbox_written(req->srv, 0);
 	srv_req_reply_json_text(req, 200, PQgetvalue(res, 0, 0));
 }
 

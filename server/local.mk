@@ -92,3 +92,9 @@ tools_tandem_client_LDADD = $(LIBCURL_LIBS) $(JANSSON_LIBS)
 dist_doc_DATA += doc/tandem-client.md
 EXTRA_DIST += tests/server_push_lib.sh tests/server_push.sh tests/server_push.ok tests/server_push_restart.sh \
 	tests/server_push_restart.ok tests/server_push_idle.sh tests/server_push_idle.py tests/server_push_idle.ok
+
+# Sessions and caller cards: the leg matcher (a trigger of migration 004) and GET /v1/media/{id}.
+SERVER_SQL += server/sql/004_sessions.sql
+server_libtandem_server_a_SOURCES += server/api_media.c
+noinst_HEADERS += server/api_media.h
+EXTRA_DIST += tests/server_sessions.sh tests/server_sessions.ok
