@@ -32,7 +32,12 @@ req POST /v1/couplings '{"tdn":"+4930300","device_id":3}'
 
 echo "# profiles: A shows B (group work) name, email, photo; everyone else (default) only name; B shows name"
 png="$WORK/photo.png"
-printf '\211PNG\r\n\032\n\000\000\000\015IHDR\000\000\000\001\000\000\000\001\010\006\000\000\000\037\025\304\211\000\000\000\015IDATx\234c\370\017\000\000\001\001\000\005\030\330N\000\000\000\000IEND\256B`\202' >"$png"
+# a 1x1 PNG: signature, IHDR, IDAT, IEND
+{
+	printf '\211PNG\r\n\032\n\000\000\000\015IHDR\000\000\000\001\000\000\000\001\010\006\000\000\000'
+	printf '\037\025\304\211\000\000\000\015IDATx\234c\370\017\000\000\001\001\000\005\030\330N'
+	printf '\000\000\000\000IEND\256B`\202'
+} >"$png"
 req PUT /v1/me/profile/name '{"value":"Alice A"}' "$DA" >/dev/null
 req PUT /v1/me/profile/email '{"value":"alice@example.org"}' "$DA" >/dev/null
 req PUT /v1/me/profile/birthday '{"value":"1990-02-03"}' "$DA" >/dev/null

@@ -139,7 +139,8 @@ BEGIN
 		  -- the other side of this call (orig and term, network and app), not another call of the same line
 		  AND NOT EXISTS (SELECT 1 FROM legs y WHERE y.call_id = x.call_id AND y.source = l.source
 				  AND y.direction = l.direction)
-		  AND abs(extract(epoch FROM coalesce(x.started_at, x.created_at) - coalesce(l.started_at, l.created_at)))
+		  AND abs(extract(epoch FROM coalesce(x.started_at, x.created_at)
+				- coalesce(l.started_at, l.created_at)))
 			<= extract(epoch FROM tandem_match_window())
 		ORDER BY x.id DESC LIMIT 1;
 		IF cid IS NOT NULL THEN
@@ -151,7 +152,8 @@ BEGIN
 			INSERT INTO sessions (call_id, calling_tdn, calling_withheld, called_tdn)
 			VALUES (cid, l.calling_tdn, l.calling_withheld, l.called_tdn) RETURNING * INTO s;
 			INSERT INTO session_members (session_id, device_id, subscriber_id, tdn, role)
-			SELECT s.id, c.device_id, sb.id, sb.tdn, CASE WHEN sb.tdn = l.calling_tdn THEN 'caller' ELSE 'callee' END
+			SELECT s.id, c.device_id, sb.id, sb.tdn,
+				CASE WHEN sb.tdn = l.calling_tdn THEN 'caller' ELSE 'callee' END
 			FROM subscribers sb JOIN couplings c ON c.subscriber_id = sb.id
 			WHERE sb.tdn IN (l.calling_tdn, l.called_tdn)
 			ON CONFLICT DO NOTHING;
@@ -159,7 +161,8 @@ BEGIN
 			SELECT m.device_id, e.type, e.payload || jsonb_build_object('session', s.id, 'call', cid)
 			FROM session_members m CROSS JOIN LATERAL (VALUES
 				(1, CASE m.role WHEN 'callee' THEN 'call.incoming' ELSE 'call.outgoing' END,
-				 jsonb_build_object('caller', tandem_party(s.calling_tdn, s.calling_withheld, m.role = 'caller'),
+				 jsonb_build_object(
+					'caller', tandem_party(s.calling_tdn, s.calling_withheld, m.role = 'caller'),
 					'callee', tandem_party(s.called_tdn, false, true), 'role', m.role,
 					'time', coalesce(l.started_at, l.created_at))),
 				(2, 'session.established', jsonb_build_object('state', s.state, 'role', m.role)))
@@ -186,10 +189,12 @@ BEGIN
 	END IF;
 	IF l.state = 'ended' AND s.ended_at IS NULL THEN
 		UPDATE sessions SET ended_at = coalesce(l.ended_at, now()), end_reason = l.end_reason,
-			state = CASE WHEN state IN ('pending', 'active') THEN 'call-ended' ELSE state END WHERE id = s.id;
+			state = CASE WHEN state IN ('pending', 'active') THEN 'call-ended' ELSE state END
+		WHERE id = s.id;
 		INSERT INTO outbox (device_id, type, payload)
 		SELECT device_id, 'call.ended', jsonb_build_object('session', s.id, 'call', s.call_id,
-			'time', coalesce(l.ended_at, now()), 'reason', l.end_reason, 'answered', s.answered_at IS NOT NULL OR l.answered_at IS NOT NULL)
+			'time', coalesce(l.ended_at, now()), 'reason', l.end_reason,
+			'answered', s.answered_at IS NOT NULL OR l.answered_at IS NOT NULL)
 		FROM session_members WHERE session_id = s.id ORDER BY device_id;
 	END IF;
 END
