@@ -3,8 +3,12 @@
  *
  * Call i is due at start + i / rate and goes out when due, whether or not earlier calls
  * were answered: a slow SCP shows up as latency (and in the end as timeouts), it never
- * slows the arrivals down (no coordinated omission). One osmo_timer runs the schedule;
- * when the loop was late it sends every call already due at once, and how late it was
+ * slows the arrivals down (no coordinated omission). A 1 ms timerfd tick runs the
+ * schedule and a timing wheel of the calls' own deadlines (answer, hang up, give up):
+ * libosmocore's poll() loop rounds the time to the next osmo_timer down to whole
+ * milliseconds, so dense osmo_timers (one per call, a quarter of a millisecond apart at
+ * 4000 calls/s) made the generator spin in poll(0) and take the CPU the SCP and the STP
+ * were to be measured with. Each tick sends every call already due; how late that was
  * is reported as the generator's lag, so a saturated generator cannot pass unnoticed.
  *
  * The calls play the same switch as `call` (ssp_cap.c, ssp_ain.c), as a multi-call variant
@@ -48,6 +52,10 @@
 
 #define PARAM_MAX 512
 #define NS 1000000000ull
+#define MS 1000000ull
+/* Timing wheel of the calls' deadlines: one slot per millisecond, 8.192 s around (a deadline
+ * further away waits in its slot for the turn it is due: it is looked at once a turn). */
+#define WHEEL_SLOTS 8192
 
 enum fail_kind {
 	F_NONE,
@@ -76,7 +84,9 @@ struct lcall {
 	struct llist_head list;
 	struct load *L;
 	struct tcap_dlg *dlg;
-	struct osmo_timer_list t;	/* waiting for the SCP, or the switch's next step */
+	struct llist_head wheel;	/* in its wheel slot while a deadline is set */
+	uint64_t deadline_ms;		/* waiting for the SCP, or the switch's next step */
+	bool armed;
 	uint64_t t_sent;		/* ns, CLOCK_MONOTONIC */
 	uint32_t idx;
 	enum phase phase;
@@ -98,7 +108,10 @@ struct load {
 	struct llist_head calls;
 	unsigned int in_flight;
 	/* the schedule */
-	struct osmo_timer_list t_arrive, t_tick;
+	struct osmo_fd tick;		/* timerfd, every millisecond */
+	uint64_t wheel_ms;		/* the last millisecond whose slot was run */
+	struct llist_head slot[WHEEL_SLOTS];
+	struct osmo_timer_list t_tick;	/* progress, every second */
 	uint64_t t0, t_end_arrivals, total;
 	bool arrivals_over;
 	volatile bool *stop;		/* SIGINT/SIGTERM: no more arrivals, no drain */
@@ -117,9 +130,24 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 
-static void timer_ns(struct osmo_timer_list *t, uint64_t ns)
+static void call_timer_del(struct lcall *c)
 {
-	osmo_timer_schedule(t, ns / NS, (ns % NS) / 1000);
+	if (c->armed)
+		llist_del(&c->wheel);
+	c->armed = false;
+}
+
+/* The call's one deadline, ns from now, rounded up to the wheel's millisecond. */
+static void call_timer(struct lcall *c, uint64_t ns)
+{
+	struct load *L = c->L;
+
+	call_timer_del(c);
+	c->deadline_ms = (now_ns() + ns + MS - 1) / MS;
+	if (c->deadline_ms <= L->wheel_ms)
+		c->deadline_ms = L->wheel_ms + 1;
+	llist_add_tail(&c->wheel, &L->slot[c->deadline_ms % WHEEL_SLOTS]);
+	c->armed = true;
 }
 
 static struct tcap_opcode op_local(int code)
@@ -138,7 +166,7 @@ static struct tcap_opcode op_private(int code)
 
 static void call_free(struct lcall *c)
 {
-	osmo_timer_del(&c->t);
+	call_timer_del(c);
 	if (c->dlg)
 		tcap_dlg_set_priv(c->dlg, NULL);
 	llist_del(&c->list);
@@ -343,7 +371,7 @@ static void cap_step(struct lcall *c)
 			}
 		}
 		c->step_disconnect = true;
-		timer_ns(&c->t, (uint64_t)(o->hold * NS));
+		call_timer(c, (uint64_t)(o->hold * NS));
 		return;
 	}
 	/* the calling party hangs up (leg 1) */
@@ -368,7 +396,7 @@ static void cap_step(struct lcall *c)
 		call_abort(c, F_ERROR);
 		return;
 	}
-	timer_ns(&c->t, (uint64_t)(o->timeout * NS));
+	call_timer(c, (uint64_t)(o->timeout * NS));
 }
 
 /*
@@ -470,7 +498,7 @@ static void ain_step(struct lcall *c)
 			c->edp_notif &= ~bit;
 		}
 		c->step_disconnect = true;
-		timer_ns(&c->t, (uint64_t)(o->hold * NS));
+		call_timer(c, (uint64_t)(o->hold * NS));
 		return;
 	}
 	edp = o->term ? AIN_EDP_T_DISCONNECT : AIN_EDP_O_DISCONNECT;
@@ -495,7 +523,7 @@ static void ain_step(struct lcall *c)
 		call_abort(c, F_ERROR);
 		return;
 	}
-	timer_ns(&c->t, (uint64_t)(o->timeout * NS));
+	call_timer(c, (uint64_t)(o->timeout * NS));
 }
 
 /*
@@ -538,7 +566,7 @@ static void on_continue(struct lcall *c, bool queued)
 			return;
 		}
 		if (c->phase != PH_MONITORED)
-			timer_ns(&c->t, (uint64_t)(L->o.timeout * NS));
+			call_timer(c, (uint64_t)(L->o.timeout * NS));
 		return;
 	}
 	if (c->released || !c->monitored) {
@@ -556,7 +584,7 @@ static void on_continue(struct lcall *c, bool queued)
 	}
 	c->phase = PH_MONITORED;
 	c->step_disconnect = false;
-	timer_ns(&c->t, (uint64_t)(L->o.answer_after * NS));
+	call_timer(c, (uint64_t)(L->o.answer_after * NS));
 }
 
 /* A TC-END (ANSI Response) from the SCP: the dialogue is gone. */
@@ -602,7 +630,7 @@ void ssp_load_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_
 	case TCAP_IND_CONTINUE:
 	case TCAP_IND_END:
 		if (c->phase != PH_MONITORED)
-			osmo_timer_del(&c->t);
+			call_timer_del(c);
 		record_answer(c);
 		for (i = 0; i < ind->num_comp; i++) {
 			const struct tcap_component *comp = ind->comp[i];
@@ -747,7 +775,6 @@ static void start_call(struct load *L, uint64_t due)
 	}
 	c->L = L;
 	c->idx = L->started++;
-	osmo_timer_setup(&c->t, call_timer_cb, c);
 	llist_add_tail(&c->list, &L->calls);
 	L->in_flight++;
 	rc = ain ? ain_trigger(c, p, sizeof(p), &len, &op) : cap_trigger(c, p, sizeof(p), &len);
@@ -779,24 +806,51 @@ static void start_call(struct load *L, uint64_t due)
 		call_done(c);
 		return;
 	}
-	timer_ns(&c->t, (uint64_t)(L->o.timeout * NS));
+	call_timer(c, (uint64_t)(L->o.timeout * NS));
 }
 
-static void arrive_cb(void *data)
+/* Every call due by now. */
+static void arrivals(struct load *L, uint64_t now)
 {
-	struct load *L = data;
-	uint64_t now = now_ns(), due;
+	uint64_t due;
 
-	while (!*L->stop && L->started < L->total) {
+	while (!L->arrivals_over && !*L->stop && L->started < L->total) {
 		due = L->t0 + (uint64_t)((double)L->started * NS / L->o.rate);
-		if (due > now) {
-			timer_ns(&L->t_arrive, due - now);
+		if (due > now)
 			return;
-		}
 		start_call(L, due);
 	}
-	L->arrivals_over = true;
-	L->t_end_arrivals = now_ns();
+	if (!L->arrivals_over) {
+		L->arrivals_over = true;
+		L->t_end_arrivals = now_ns();
+	}
+}
+
+/* The millisecond tick: arrivals, then the deadlines of every millisecond since the last tick. */
+static int tick_fd_cb(struct osmo_fd *ofd, unsigned int what)
+{
+	struct load *L = ofd->data;
+	struct lcall *c, *tmp;
+	uint64_t expirations, now = now_ns(), now_ms = now / MS;
+
+	/* the count of expirations is not needed: the clock says which slots are due */
+	if (read(ofd->fd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return 0;
+	arrivals(L, now);
+	/* after a long stall, one turn of the wheel sees every slot (and every deadline in it) */
+	if (now_ms > L->wheel_ms + WHEEL_SLOTS)
+		L->wheel_ms = now_ms - WHEEL_SLOTS;
+	while (L->wheel_ms < now_ms) {
+		L->wheel_ms++;
+		llist_for_each_entry_safe(c, tmp, &L->slot[L->wheel_ms % WHEEL_SLOTS], wheel) {
+			if (c->deadline_ms > now_ms)
+				continue;	/* a later turn */
+			call_timer_del(c);
+			/* may free c, or arm another deadline (never in this slot: it is in the past) */
+			call_timer_cb(c);
+		}
+	}
+	return 0;
 }
 
 static double ms(uint64_t us)
@@ -924,8 +978,10 @@ static void wake_cb(void *data)
 
 int ssp_load_run(struct ssp *ssp, const struct ssp_load_opts *o, volatile bool *stop)
 {
+	static const struct timespec one_ms = { .tv_nsec = MS };
 	struct osmo_timer_list t_wake = { 0 };
 	uint64_t t_start, t_drain_end;
+	unsigned int i;
 	double arrivals_s;
 	struct lcall *c, *tmp;
 	struct load *L;
@@ -961,19 +1017,27 @@ int ssp_load_run(struct ssp *ssp, const struct ssp_load_opts *o, volatile bool *
 	ssp_hist_reset(&L->lat);
 	ssp_hist_reset(&L->lat_sec);
 	ssp_hist_reset(&L->lag);
-	osmo_timer_setup(&L->t_arrive, arrive_cb, L);
+	for (i = 0; i < WHEEL_SLOTS; i++)
+		INIT_LLIST_HEAD(&L->slot[i]);
 	osmo_timer_setup(&L->t_tick, tick_cb, L);
+	L->tick.fd = -1;
+	if (osmo_timerfd_setup(&L->tick, tick_fd_cb, L) < 0 ||
+	    osmo_timerfd_schedule(&L->tick, &one_ms, &one_ms) < 0) {
+		ssp_note("cannot set up the millisecond timerfd: %s", strerror(errno));
+		rc = SSP_EXIT_SETUP;
+		goto out;
+	}
 
 	t_start = L->t0 = now_ns();
+	L->wheel_ms = t_start / MS;
 	osmo_timer_schedule(&L->t_tick, 1, 0);
-	arrive_cb(L);
+	arrivals(L, t_start);
 	while (!L->arrivals_over && !*stop)
 		osmo_select_main_ctx(0);
 	if (!L->arrivals_over) {
 		L->arrivals_over = true;
 		L->t_end_arrivals = now_ns();
 	}
-	osmo_timer_del(&L->t_arrive);
 	/* what is still going gets --drain seconds (or until a signal) */
 	t_drain_end = now_ns() + (uint64_t)(o->drain * NS);
 	/* (osmo_timer_setup() does not clear the timer: a fresh one must be zeroed) */
@@ -1006,6 +1070,10 @@ int ssp_load_run(struct ssp *ssp, const struct ssp_load_opts *o, volatile bool *
 	if (rc == SSP_EXIT_OK && (L->failed || L->started != L->total || ssp->notices))
 		rc = SSP_EXIT_CALL;
 out:
+	if (L->tick.fd >= 0) {
+		osmo_fd_unregister(&L->tick);
+		close(L->tick.fd);
+	}
 	talloc_free(L);
 	return rc;
 }

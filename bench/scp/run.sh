@@ -180,6 +180,10 @@ ticks()	# utime + stime of process $1, in clock ticks
 {
 	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
 }
+sys_ticks()	# stime alone
+{
+	awk '{ sub(/^.*\) /, ""); print $13 }' "/proc/$1/stat"
+}
 rss_kib()
 {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
@@ -231,6 +235,7 @@ for _attempt in 1 2 3 4; do
 	SCP_PID=$RESP_PID
 	RSS0=$(rss_kib "$SCP_PID")
 	TICKS0=$(ticks "$SCP_PID")
+	SYS0=$(sys_ticks "$SCP_PID")
 	STP0=$(ticks "$STP_PID")
 	# steady state after 6 s (every call lives 6 s): sample in the middle of the run
 	( sleep $((CONFIRM_S / 2)); echo "$(rss_kib "$SCP_PID") $(ctrl_get dialogues-active)" >"$D/steady" ) &
@@ -239,6 +244,7 @@ for _attempt in 1 2 3 4; do
 	probe monitor "$TRY" "$CONFIRM_S" $MON
 	wait $_sampler
 	TICKS1=$(ticks "$SCP_PID")
+	SYS1=$(sys_ticks "$SCP_PID")
 	STP1=$(ticks "$STP_PID")
 	if [ "$OK" = 1 ]; then
 		SUST=$TRY
@@ -257,6 +263,8 @@ else
 fi
 CPU=$(awk -v t0="$TICKS0" -v t1="$TICKS1" -v hz="$HZ" -v n="$CALLS" \
 	'BEGIN { printf "%.3f", n ? (t1 - t0) / hz * 1000 / n : 0 }')
+SYSPCT=$(awk -v t0="$TICKS0" -v t1="$TICKS1" -v s0="$SYS0" -v s1="$SYS1" \
+	'BEGIN { printf "%.0f", t1 > t0 ? (s1 - s0) * 100 / (t1 - t0) : 0 }')
 STPCPU=$(awk -v t0="$STP0" -v t1="$STP1" -v hz="$HZ" -v n="$CALLS" \
 	'BEGIN { printf "%.3f", n ? (t1 - t0) / hz * 1000 / n : 0 }')
 GENCPU=$(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json")
@@ -279,5 +287,5 @@ awk -v a="$SUST_MSGS" -v b="$CEIL_MSGS" 'BEGIN { printf "ratio (messages/s):    
 if [ "$HALF" -gt 0 ]; then
 	echo "at half rate ($HALF calls/s):          p50 $P50 ms, p99 $P99 ms (target p99 <= 2 ms)"
 fi
-echo "tandem-scp CPU:                       $CPU s per 1000 calls (same run: osmo-stp $STPCPU, tandem-ssp load $GENCPU)"
+echo "tandem-scp CPU:                       $CPU s per 1000 calls, $SYSPCT % of it in the kernel (same run: osmo-stp $STPCPU, tandem-ssp load $GENCPU)"
 echo "tandem-scp RSS per active dialogue:   $RSSPER bytes ($ACTIVE active, VmRSS $RSS0 -> $RSS1 KiB; target <= 2048)"
