@@ -309,9 +309,17 @@ static void scan_cb(void *priv, const PGresult *res, const char *errmsg)
 	}
 	n = PQntuples(res);
 	if (!sse->scan_init) {
-		/* the first query only learnt where the outbox ends */
+		struct sse_stream *s;
+		struct hlist_node *tmp;
+		int bkt;
+
+		/* the first query only learnt where the outbox ends. Streams opened before it fetched up to
+		 * their own start; rows written since then are below that end and no scan will report them
+		 * (their NOTIFY may have come before LISTEN was up): each stream looks for itself once. */
 		sse->settled = sse->seen = n == 1 ? strtoll(PQgetvalue(res, 0, 0), NULL, 10) : 0;
 		sse->scan_init = true;
+		hash_for_each_safe(sse->devices, bkt, tmp, s, node)
+			stream_wake(s, 0);
 		scan_start(sse);
 		return;
 	}
