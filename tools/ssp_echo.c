@@ -94,6 +94,11 @@ static int build_template(void *ctx, enum td_proto proto)
 		goto out;
 	}
 	pos += 2 + 4;
+	/* echo_rx() writes the length in one or two octets (0x81 form): the answer stays below 256 */
+	if (len - pos + 2 + 4 > 0xff) {
+		rc = -ENOSPC;
+		goto out;
+	}
 	echo.tail_len = len - pos;
 	memcpy(echo.tail, buf + pos, echo.tail_len);
 out:
