@@ -264,7 +264,7 @@ fi
 CPU=$(awk -v t0="$TICKS0" -v t1="$TICKS1" -v hz="$HZ" -v n="$CALLS" \
 	'BEGIN { printf "%.3f", n ? (t1 - t0) / hz * 1000 / n : 0 }')
 SYSPCT=$(awk -v t0="$TICKS0" -v t1="$TICKS1" -v s0="$SYS0" -v s1="$SYS1" \
-	'BEGIN { printf "%.0f", t1 > t0 ? (s1 - s0) * 100 / (t1 - t0) : 0 }')
+	'BEGIN { printf "%.0f", (t1 > t0 ? (s1 - s0) * 100 / (t1 - t0) : 0) }')
 STPCPU=$(awk -v t0="$STP0" -v t1="$STP1" -v hz="$HZ" -v n="$CALLS" \
 	'BEGIN { printf "%.3f", n ? (t1 - t0) / hz * 1000 / n : 0 }')
 GENCPU=$(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json")
