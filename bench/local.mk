@@ -5,3 +5,6 @@
 noinst_PROGRAMS += bench/codec/codec_bench
 bench_codec_codec_bench_SOURCES = bench/codec/codec_bench.c
 bench_codec_codec_bench_LDADD = $(TCAP_LIBS)
+
+# The benchmark scripts (they bring up the daemons themselves; see bench/README.md).
+EXTRA_DIST += bench/README.md bench/scp/run.sh bench/server-import/run.sh

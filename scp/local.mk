@@ -54,7 +54,6 @@ check_PROGRAMS += tests/ain_ssp
 tests_ain_ssp_SOURCES = tests/ain_ssp.c
 tests_ain_ssp_CFLAGS = $(scp_libscp_a_CFLAGS)
 tests_ain_ssp_LDADD = $(SCP_LIBS)
-EXTRA_DIST += tests/scp_ain.sh
 
 # The notifier: call events to tandem-server through an on-disk spool (libcurl multi on the select loop).
 scp_libscp_a_SOURCES += scp/spool.c scp/notifier.c scp/notifier_vty.c
@@ -62,6 +61,7 @@ scp_libscp_a_CFLAGS += $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
 noinst_HEADERS += scp/spool.h scp/notifier.h
 SCP_LIBS += $(LIBCURL_LIBS) $(JANSSON_LIBS)
 dist_doc_DATA += doc/notifier.md
+EXTRA_DIST += tests/scp_ain.sh
 
 # tandem-scp and tandem-ssp documentation, example switch config.
 dist_doc_DATA += doc/tandem-scp.md

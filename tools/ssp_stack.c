@@ -196,7 +196,7 @@ int ssp_stack_start(struct ssp *ssp, uint16_t remote_ssn, uint16_t local_ssn, en
 	static struct osmo_tdef tdefs[3];
 	struct osmo_ss7_instance *inst;
 	struct osmo_ss7_as *as = NULL;
-	struct osmo_timer_list poll;
+	struct osmo_timer_list poll = { 0 };	/* osmo_timer_setup() does not clear it */
 	struct timespec start, now;
 	int pc;
 
