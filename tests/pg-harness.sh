@@ -85,14 +85,36 @@ pg_stop()
 	PG_DIR=
 }
 
-# A TCP port on 127.0.0.1 in 18000-18999 that nothing listens on. Starts at a random place so
-# that test groups running in parallel rarely collide; srv_start retries on a bind failure.
+# A TCP port on 127.0.0.1 in 18000-18999 that nothing listens on, and that no other test script
+# running at the same time has picked (test groups run in parallel, and a script often picks several
+# ports before its daemons listen): each pick is reserved by an atomic mkdir under $SRV_PORT_LOCKS
+# holding the script's pid, released by harness_cleanup; a reservation whose owner is gone is taken
+# over. Starts at a random place; srv_start also retries on a bind failure.
+SRV_PORT_LOCKS=${TMPDIR:-/tmp}/tandem-test-ports
+
+srv_port_reserve()
+{
+	_l="$SRV_PORT_LOCKS/$1"
+	if mkdir "$_l" 2>/dev/null; then
+		echo $$ >"$_l/pid"
+		return 0
+	fi
+	# a stale reservation (its script is gone) is taken over
+	_o=$(cat "$_l/pid" 2>/dev/null)
+	if [ -n "$_o" ] && ! kill -0 "$_o" 2>/dev/null && rm -rf "$_l" && mkdir "$_l" 2>/dev/null; then
+		echo $$ >"$_l/pid"
+		return 0
+	fi
+	return 1
+}
+
 srv_free_port()
 {
+	mkdir -p "$SRV_PORT_LOCKS" 2>/dev/null
 	_p=$(( 18000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 1000 ))
 	_n=0
 	while [ $_n -lt 1000 ]; do
-		if ! ss -Htln "sport = :$_p" 2>/dev/null | grep -q .; then
+		if ! ss -Htln "sport = :$_p" 2>/dev/null | grep -q . && srv_port_reserve $_p; then
 			echo $_p
 			return 0
 		fi
@@ -100,6 +122,15 @@ srv_free_port()
 		_n=$(( _n + 1 ))
 	done
 	return 1
+}
+
+# Release this script's port reservations.
+srv_ports_release()
+{
+	for _l in "$SRV_PORT_LOCKS"/*; do
+		[ -f "$_l/pid" ] && [ "$(cat "$_l/pid" 2>/dev/null)" = "$$" ] && rm -rf "$_l"
+	done
+	return 0
 }
 
 # srv_wait_http PORT: wait up to 10 s until the daemon answers HTTP on 127.0.0.1:PORT.
@@ -162,4 +193,5 @@ harness_cleanup()
 	done
 	SRV_PIDS=
 	pg_stop
+	srv_ports_release
 }
