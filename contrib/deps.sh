@@ -13,7 +13,7 @@ postgresql postgresql-client
 tshark
 valgrind xxd
 libpcap-dev
-curl ca-certificates python3 openssl
+curl ca-certificates python3 openssl jq iproute2
 "
 
 missing=""
