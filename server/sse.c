@@ -311,7 +311,7 @@ static void scan_cb(void *priv, const PGresult *res, const char *errmsg)
 	if (!sse->scan_init) {
 		struct sse_stream *s;
 		struct hlist_node *tmp;
-		int bkt;
+		unsigned int bkt;
 
 		/* the first query only learnt where the outbox ends. Streams opened before it fetched up to
 		 * their own start; rows written since then are below that end and no scan will report them
