@@ -97,6 +97,24 @@ static bool iid_ok(long v)
 	return v >= -128 && v <= 127;
 }
 
+/* Q.773: a component whose contents do not fit its type is a mistyped component. */
+static void mistyped(struct tcap_decode_err *err, int idx, bool has_iid, long iid, const char *text)
+{
+	set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, has_iid, iid, text);
+}
+
+/* Take a component's invoke id; one out of range makes the component mistyped. */
+static bool take_iid(struct tcap_component *tc, struct tcap_decode_err *err, int idx, long v)
+{
+	if (!iid_ok(v)) {
+		mistyped(err, idx, false, 0, "invoke id out of range");
+		return false;
+	}
+	tc->has_invoke_id = true;
+	tc->invoke_id = v;
+	return true;
+}
+
 /* Decode the user-information SEQUENCE OF EXTERNAL back into its raw contents. */
 static int keep_user_info(struct tcap_msg *msg, ANY_t *const *array, int count)
 {
@@ -278,8 +296,7 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 
 	rv = ber_decode(NULL, &asn_DEF_Component, (void **)&comp, start, c->total);
 	if (rv.code != RC_OK || rv.consumed != c->total) {
-		set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, has_iid, iid,
-			   "component does not decode");
+		mistyped(err, idx, has_iid, iid, "component does not decode");
 		goto out;
 	}
 
@@ -290,20 +307,18 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 
 		tc->kind = TCAP_COMP_INVOKE;
 		tc->last = true;
-		if (!iid_ok(inv->invokeID) || (inv->linkedID && !iid_ok(*inv->linkedID))) {
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, false, 0,
-				   "invoke id out of range");
+		if (!take_iid(tc, err, idx, inv->invokeID))
+			goto out;
+		if (inv->linkedID && !iid_ok(*inv->linkedID)) {
+			mistyped(err, idx, false, 0, "invoke id out of range");
 			goto out;
 		}
-		tc->has_invoke_id = true;
-		tc->invoke_id = inv->invokeID;
 		if (inv->linkedID) {
 			tc->has_linked_id = true;
 			tc->linked_id = *inv->linkedID;
 		}
 		if (code_to_opcode(&tc->op, &inv->opcode)) {
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, true, inv->invokeID,
-				   "bad operation code");
+			mistyped(err, idx, true, inv->invokeID, "bad operation code");
 			goto out;
 		}
 		tc->has_opcode = true;
@@ -320,17 +335,11 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 
 		tc->kind = TCAP_COMP_RETURN_RESULT;
 		tc->last = comp->present == Component_PR_returnResultLast;
-		if (!iid_ok(rr->invokeID)) {
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, false, 0,
-				   "invoke id out of range");
+		if (!take_iid(tc, err, idx, rr->invokeID))
 			goto out;
-		}
-		tc->has_invoke_id = true;
-		tc->invoke_id = rr->invokeID;
 		if (rr->result) {
 			if (code_to_opcode(&tc->op, &rr->result->opcode)) {
-				set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, true, rr->invokeID,
-					   "bad operation code");
+				mistyped(err, idx, true, rr->invokeID, "bad operation code");
 				goto out;
 			}
 			tc->has_opcode = true;
@@ -346,16 +355,10 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 
 		tc->kind = TCAP_COMP_RETURN_ERROR;
 		tc->last = true;
-		if (!iid_ok(re->invokeID)) {
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, false, 0,
-				   "invoke id out of range");
+		if (!take_iid(tc, err, idx, re->invokeID))
 			goto out;
-		}
-		tc->has_invoke_id = true;
-		tc->invoke_id = re->invokeID;
 		if (code_to_opcode(&tc->op, &re->errcode)) {
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, true, re->invokeID,
-				   "bad error code");
+			mistyped(err, idx, true, re->invokeID, "bad error code");
 			goto out;
 		}
 		tc->has_opcode = true;
@@ -370,15 +373,9 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 
 		tc->kind = TCAP_COMP_REJECT;
 		tc->last = true;
-		if (rj->invokeID.present == RejectInvokeID_PR_derivable) {
-			if (!iid_ok(rj->invokeID.choice.derivable)) {
-				set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, false, 0,
-					   "invoke id out of range");
-				goto out;
-			}
-			tc->has_invoke_id = true;
-			tc->invoke_id = rj->invokeID.choice.derivable;
-		}
+		if (rj->invokeID.present == RejectInvokeID_PR_derivable &&
+		    !take_iid(tc, err, idx, rj->invokeID.choice.derivable))
+			goto out;
 		switch (rj->problem.present) {
 		case Problem_PR_generalProblem:
 			tc->problem_type = TCAP_PROB_GENERAL;
@@ -397,8 +394,7 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 			tc->problem = rj->problem.choice.returnErrorProblem;
 			break;
 		default:
-			set_reject(err, idx, TCAP_PROB_GENERAL, TCAP_GP_MISTYPED_COMPONENT, tc->has_invoke_id,
-				   tc->invoke_id, "bad problem");
+			mistyped(err, idx, tc->has_invoke_id, tc->invoke_id, "bad problem");
 			goto out;
 		}
 		break;
