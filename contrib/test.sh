@@ -43,5 +43,5 @@ if [ ! -f config.status ]; then
 fi
 make -j"$jobs"
 make -j"$jobs" tests/itu_build
-"$top/tests/fuzz/run.sh" "$top/build-fuzz" "${FUZZ_SECONDS:-60}"
+"$top/tests/fuzz/run.sh" "$top/build-fuzz" "${FUZZ_SECONDS:-60}" "${FUZZ_SEED:-1}"
 echo "fuzz: all targets clean"

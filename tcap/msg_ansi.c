@@ -132,13 +132,11 @@ static int decode_dialogue(struct tcap_msg *msg, const uint8_t *start, const str
 {
 	ANSI_DialoguePortion_t *dp = NULL;
 	struct tcap_dialogue *d = &msg->dlg;
-	asn_dec_rval_t rv;
 	int rc = -EINVAL;
 
 	if (!tcap_ber_elements_ok(t->val, t->len))
 		return -EINVAL;
-	rv = ber_decode(NULL, &asn_DEF_ANSI_DialoguePortion, (void **)&dp, start, t->total);
-	if (rv.code != RC_OK || rv.consumed != t->total)
+	if (tcap_ber_decode(&asn_DEF_ANSI_DialoguePortion, (void **)&dp, start, t->total))
 		goto out;
 
 	d->pdu = TCAP_DLG_ANSI;
@@ -256,7 +254,6 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 	struct tcap_component *tc = &msg->comp[idx];
 	ANSI_ComponentPDU_t *pdu = NULL;
 	const ANSI_ComponentIDs_t *ids;
-	asn_dec_rval_t rv;
 	int32_t id = 0;
 	bool has_id;
 	int rc = -EBADMSG;
@@ -275,8 +272,7 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 			   "badly structured component");
 		return -EBADMSG;
 	}
-	rv = ber_decode(NULL, &asn_DEF_ANSI_ComponentPDU, (void **)&pdu, start, c->total);
-	if (rv.code != RC_OK || rv.consumed != c->total) {
+	if (tcap_ber_decode(&asn_DEF_ANSI_ComponentPDU, (void **)&pdu, start, c->total)) {
 		set_reject(err, idx, TCAP_ANSI_PROB_GENERAL_INCORRECT_COMPONENT_PORTION, has_id, id,
 			   "component does not match its definition");
 		goto out;

@@ -31,6 +31,13 @@ int tcap_ansi_encode(uint8_t *buf, size_t size, size_t *out_len, const struct tc
  *  \returns 0 with *out_len set, -ENOSPC if size is too small, -EINVAL if asn1c refuses. */
 int tcap_der_encode(struct asn_TYPE_descriptor_s *td, void *sptr, uint8_t *buf, size_t size, size_t *out_len);
 
+/*! \brief BER-decode the single element buf holds into a new asn1c structure.
+ *  The element is first rewritten with definite lengths only (asn1c 0.9.28 can
+ *  loop forever on some malformed indefinite lengths) and asn1c's recursion is
+ *  bounded. On failure nothing is left allocated and *sptr is NULL.
+ *  \returns 0, -EINVAL (malformed or not of type td), or -ENOMEM. */
+int tcap_ber_decode(struct asn_TYPE_descriptor_s *td, void **sptr, const uint8_t *buf, size_t len);
+
 /*! \brief true if buf is a series of well-formed BER elements, nested ones
  *  included (16 levels at most). Checked before asn1c sees untrusted input, so
  *  that length errors are told apart from type errors. */

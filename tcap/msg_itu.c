@@ -153,11 +153,9 @@ static int decode_dialogue_pdu(struct tcap_msg *msg, const uint8_t *buf, size_t 
 {
 	DialoguePDU_t *pdu = NULL;
 	struct tcap_dialogue *d = &msg->dlg;
-	asn_dec_rval_t rv;
 	int rc = -EINVAL;
 
-	rv = ber_decode(NULL, &asn_DEF_DialoguePDU, (void **)&pdu, buf, len);
-	if (rv.code != RC_OK || rv.consumed != len)
+	if (tcap_ber_decode(&asn_DEF_DialoguePDU, (void **)&pdu, buf, len))
 		goto out;
 
 	switch (pdu->present) {
@@ -237,11 +235,9 @@ static int decode_dialogue(struct tcap_msg *msg, const uint8_t *buf, size_t len)
 	/* Q.773 4.2.2: Unidirectional carries the unstructured dialogue (AUDT) */
 	const uint8_t *as_id = msg->type == TCAP_MT_UNIDIRECTIONAL ? uni_dialogue_as_id : dialogue_as_id;
 	DialogueExternal_t *ext = NULL;
-	asn_dec_rval_t rv;
 	int rc = -EINVAL;
 
-	rv = ber_decode(NULL, &asn_DEF_DialogueExternal, (void **)&ext, buf, len);
-	if (rv.code != RC_OK || rv.consumed != len)
+	if (tcap_ber_decode(&asn_DEF_DialogueExternal, (void **)&ext, buf, len))
 		goto out;
 	if (!ext->direct_reference || ext->encoding.present != ExternalEncoding_PR_single_ASN1_type)
 		goto out;
@@ -275,7 +271,6 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 {
 	struct tcap_component *tc = &msg->comp[idx];
 	Component_t *comp = NULL;
-	asn_dec_rval_t rv;
 	bool has_iid;
 	long iid = 0;
 	int rc = -EBADMSG;
@@ -294,8 +289,7 @@ static int decode_component(struct tcap_msg *msg, struct tcap_decode_err *err, i
 		return -EBADMSG;
 	}
 
-	rv = ber_decode(NULL, &asn_DEF_Component, (void **)&comp, start, c->total);
-	if (rv.code != RC_OK || rv.consumed != c->total) {
+	if (tcap_ber_decode(&asn_DEF_Component, (void **)&comp, start, c->total)) {
 		mistyped(err, idx, has_iid, iid, "component does not decode");
 		goto out;
 	}

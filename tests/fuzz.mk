@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # libFuzzer targets (./configure --enable-fuzz --enable-sanitize CC=clang);
 # tests/fuzz/run.sh runs each for a bounded time.
-EXTRA_DIST += tests/fuzz/run.sh
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/regress.txt
 if ENABLE_FUZZ
 noinst_PROGRAMS += tests/fuzz/fuzz_tcap
 tests_fuzz_fuzz_tcap_SOURCES = tests/fuzz/fuzz_tcap.c

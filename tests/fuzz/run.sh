@@ -6,6 +6,7 @@
 set -eu
 builddir=$1
 secs=$2
+seed=${3:-}
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -16,6 +17,11 @@ n=0
 grep -E '^hex +:' "$top/tests/vectors/shared-vectors.txt" | sed 's/^hex *: *//' | while read -r hex; do
 	n=$((n + 1))
 	printf '%s' "$hex" | xxd -r -p >"$work/seeds/v$n"
+done
+
+# Inputs that once found a defect (tests/fuzz/regress.txt).
+grep -E '^[0-9a-fA-F]+$' "$top/tests/fuzz/regress.txt" | while read -r hex; do
+	printf '%s' "$hex" | xxd -r -p >"$work/seeds/r$(printf '%s' "$hex" | cksum | cut -d' ' -f1)"
 done
 
 # More seeds: every ITU message our encoders build (CAP v2/v3/v4 and INAP arguments inside).
@@ -31,7 +37,7 @@ for t in "$builddir"/tests/fuzz/fuzz_*; do
 	name=$(basename "$t")
 	mkdir -p "$work/corpus-$name"
 	echo "fuzz: $name for ${secs}s"
-	if ! "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	if ! "$t" ${seed:+-seed="$seed"} -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$work/" "$work/corpus-$name" "$work/seeds" >"$work/$name.log" 2>&1; then
 		echo "fuzz: $name FAILED"
 		tail -n 60 "$work/$name.log"
