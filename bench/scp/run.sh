@@ -17,6 +17,9 @@
 #     minus VmRSS idle, over the active dialogues CTRL reports at that moment).
 # A benchmark, not a test: nothing fails on a figure. Bounded: at most about 10 minutes; the
 # environment can shorten it (PROBE_S, SCP_PROBE_S, CONFIRM_S, HALF_S, MAX_RATE).
+# FIXED_RATE=N skips the searches: one run of tandem-scp at N calls/s for CONFIRM_S seconds (CPU and
+# RSS per dialogue at a rate chosen for comparing builds); SCP_WRAP="valgrind --tool=callgrind ..."
+# runs tandem-scp under a profiler (then use a low FIXED_RATE).
 set -u
 BUILDDIR=$(cd "${1:?usage: run.sh BUILDDIR [PROTOCOL]}" && pwd)
 PROTO=${2:-cap2}
@@ -28,6 +31,8 @@ SCP_PROBE_S=${SCP_PROBE_S:-10}	# tandem-scp probes (calls live 6 s: steady state
 CONFIRM_S=${CONFIRM_S:-60}
 HALF_S=${HALF_S:-20}
 MAX_RATE=${MAX_RATE:-40000}	# calls/s: the search never asks for more
+FIXED_RATE=${FIXED_RATE:-}
+SCP_WRAP=${SCP_WRAP:-}
 P99_MS=10
 for _t in "$SSP" "$SCP"; do
 	[ -x "$_t" ] || { echo "run.sh: build $_t first" >&2; exit 1; }
@@ -110,7 +115,7 @@ start_responder()
 {
 	"$@" >"$D/resp.out" 2>"$D/resp.err" &
 	RESP_PID=$!
-	sleep 1.5
+	sleep "${RESP_WAIT:-1.5}"
 	if ! kill -0 "$RESP_PID" 2>/dev/null; then
 		echo "run.sh: the responder did not start:" >&2
 		cat "$D/resp.err" >&2
@@ -119,6 +124,7 @@ start_responder()
 }
 stop_responder()
 {
+	[ -n "$RESP_PID" ] || return 0
 	kill "$RESP_PID" 2>/dev/null
 	wait "$RESP_PID" 2>/dev/null
 	RESP_PID=
@@ -208,22 +214,29 @@ T0=$(date +%s)
 echo "SCP benchmark, $PROTO, $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 
-echo "1. ceiling: trigger scenario against tandem-ssp echo (fixed End, nothing decoded)"
-start_responder "$SSP" -c "$D/echo.cfg" echo --protocol "$PROTO" --duration 600
-search trigger 500 "$PROBE_S"
-CEIL=$BEST
-probe trigger "$CEIL" "$PROBE_S"
-CEIL_MSGS=$MSGS
-stop_responder
-echo "  ceiling: $CEIL calls/s, $CEIL_MSGS TCAP messages/s"
+CEIL=0
+CEIL_MSGS=0
+if [ -z "$FIXED_RATE" ]; then
+	echo "1. ceiling: trigger scenario against tandem-ssp echo (fixed End, nothing decoded)"
+	start_responder "$SSP" -c "$D/echo.cfg" echo --protocol "$PROTO" --duration 600
+	search trigger 500 "$PROBE_S"
+	CEIL=$BEST
+	probe trigger "$CEIL" "$PROBE_S"
+	CEIL_MSGS=$MSGS
+	stop_responder
+	echo "  ceiling: $CEIL calls/s, $CEIL_MSGS TCAP messages/s"
+fi
 
 echo "2. tandem-scp, monitor scenario (answer after 1 s, hold 5 s)"
-start_responder "$SCP" -c "$D/scp.cfg"
-SCP_PID=$RESP_PID
 MON="--answer-after 1 --hold 5"
 if [ "$PROTO" = ain ]; then MON="$MON --tct 8"; fi
-# shellcheck disable=SC2086
-search monitor 100 "$SCP_PROBE_S" $MON
+if [ -n "$FIXED_RATE" ]; then
+	BEST=$FIXED_RATE
+else
+	start_responder "$SCP" -c "$D/scp.cfg"
+	# shellcheck disable=SC2086
+	search monitor 100 "$SCP_PROBE_S" $MON
+fi
 TRY=$BEST
 SUST=0
 SUST_MSGS=0
@@ -231,7 +244,8 @@ for _attempt in 1 2 3 4; do
 	[ "$TRY" -gt 0 ] || break
 	# a fresh tandem-scp: idle RSS and CPU from a clean start, no memory kept from the probes
 	stop_responder
-	start_responder "$SCP" -c "$D/scp.cfg"
+	# shellcheck disable=SC2086
+	start_responder $SCP_WRAP "$SCP" -c "$D/scp.cfg"
 	SCP_PID=$RESP_PID
 	RSS0=$(rss_kib "$SCP_PID")
 	TICKS0=$(ticks "$SCP_PID")
@@ -251,6 +265,7 @@ for _attempt in 1 2 3 4; do
 		SUST_MSGS=$MSGS
 		break
 	fi
+	[ -z "$FIXED_RATE" ] || break
 	TRY=$((TRY * 85 / 100))
 done
 read -r RSS1 ACTIVE <"$D/steady"
@@ -271,6 +286,7 @@ GENCPU=$(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/
 RSSPER=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$ACTIVE" 'BEGIN { printf "%.0f", n ? (b - a) * 1024 / n : 0 }')
 
 HALF=$((SUST / 2))
+[ -z "$FIXED_RATE" ] || HALF=0
 echo "3. half of that rate, $HALF calls/s for $HALF_S s"
 if [ "$HALF" -gt 0 ]; then
 	# shellcheck disable=SC2086
