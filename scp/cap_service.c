@@ -71,6 +71,15 @@ static struct tcap_opcode op_local(int code)
 	return (struct tcap_opcode){ .kind = TCAP_OP_LOCAL, .code = code };
 }
 
+/* Continue and ReleaseCall are class 4 (TS 29.078, ETS 300 374-1: no result, no error):
+ * the TCAP layer keeps nothing for them. \returns the invoke id or negative errno. */
+static int invoke_class4(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *p, size_t len)
+{
+	struct tcap_invoke_opts o = { .no_reply = true };
+
+	return tcap_dlg_invoke_opts(dlg, op, p, len, &o);
+}
+
 static void now_rt(struct timespec *ts)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
@@ -149,7 +158,7 @@ static bool queue_answer(struct cap_svc *svc, const struct scp_key_rule *rule)
 		release_cause(&r, rule->release_cause);
 		if (cap_release_encode(p, sizeof(p), &len, svc->proto, &r) == 0) {
 			op = op_local(CAP_OP_RELEASE_CALL);
-			if (tcap_dlg_invoke(svc->dlg, &op, p, len, 0, false) > 0) {
+			if (invoke_class4(svc->dlg, &op, p, len) > 0) {
 				scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RELEASE);
 				snprintf(svc->call.answer, sizeof(svc->call.answer), "release %u", rule->release_cause);
 				return true;
@@ -179,7 +188,7 @@ static bool queue_answer(struct cap_svc *svc, const struct scp_key_rule *rule)
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
 	}
 	op = op_local(CAP_OP_CONTINUE);
-	if (tcap_dlg_invoke(svc->dlg, &op, NULL, 0, 0, false) > 0) {
+	if (invoke_class4(svc->dlg, &op, NULL, 0) > 0) {
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
 		snprintf(svc->call.answer, sizeof(svc->call.answer), "continue");
 	}
@@ -544,7 +553,7 @@ void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			struct tcap_opcode op = op_local(CAP_OP_CONTINUE);
 
 			scp_ssn_ctr_inc(s, SCP_CTR_FAIL_OPEN);
-			tcap_dlg_invoke(dlg, &op, NULL, 0, 0, false);
+			invoke_class4(dlg, &op, NULL, 0);
 			tcap_dlg_end(dlg, false);
 			return;
 		}

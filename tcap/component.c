@@ -9,6 +9,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include <talloc.h>
+
 #include <osmocom/core/tdef.h>
 
 #include "tsl_internal.h"
@@ -65,13 +67,43 @@ static struct prob problem(const struct tcap_dlg *dlg, enum tcap_problem_type ty
 	return (struct prob){ type, itu };
 }
 
+/* Invoke slot i (0..TCAP_MAX_INVOKES-1), or NULL past the inline ones while there is no overflow array. */
+static struct tcap_invoke *inv_slot(struct tcap_dlg *dlg, unsigned int i)
+{
+	if (i < TCAP_INLINE_INVOKES)
+		return &dlg->inv[i];
+	return dlg->inv_more ? &dlg->inv_more[i - TCAP_INLINE_INVOKES] : NULL;
+}
+
 static struct tcap_invoke *find_invoke(struct tcap_dlg *dlg, int32_t id)
 {
+	struct tcap_invoke *inv;
 	unsigned int i;
 
-	for (i = 0; i < TCAP_MAX_INVOKES; i++)
-		if (dlg->inv[i].used && dlg->inv[i].id == id)
-			return &dlg->inv[i];
+	for (i = 0; i < TCAP_MAX_INVOKES && (inv = inv_slot(dlg, i)); i++)
+		if (inv->used && inv->id == id)
+			return inv;
+	return NULL;
+}
+
+/* A free slot: an inline one, else one of the overflow array (allocated on first use). */
+static struct tcap_invoke *free_invoke(struct tcap_dlg *dlg)
+{
+	struct tcap_invoke *inv;
+	unsigned int i;
+
+	for (i = 0; i < TCAP_MAX_INVOKES; i++) {
+		inv = inv_slot(dlg, i);
+		if (!inv) {
+			dlg->inv_more = talloc_zero_array(dlg, struct tcap_invoke,
+							  TCAP_MAX_INVOKES - TCAP_INLINE_INVOKES);
+			if (!dlg->inv_more)
+				return NULL;
+			inv = inv_slot(dlg, i);
+		}
+		if (!inv->used)
+			return inv;
+	}
 	return NULL;
 }
 
@@ -126,6 +158,8 @@ int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, con
 
 	if (opts->not_last && dlg->tsl->cfg.variant != TCAP_ANSI)
 		return -EINVAL;
+	if (opts->no_reply && result_expected)
+		return -EINVAL;
 	/* ITU linked ids are -128..127, ANSI correlation ids one octet */
 	if (opts->has_linked_id &&
 	    (dlg->tsl->cfg.variant == TCAP_ANSI ? opts->linked_id < 0 || opts->linked_id > 255
@@ -134,14 +168,11 @@ int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, con
 	c = new_comp(dlg, &rc);
 	if (!c)
 		return rc;
-	for (i = 0; i < TCAP_MAX_INVOKES; i++) {
-		if (!dlg->inv[i].used) {
-			inv = &dlg->inv[i];
-			break;
-		}
+	if (!opts->no_reply) {
+		inv = free_invoke(dlg);
+		if (!inv)
+			return dlg->inv_more ? -ENOSPC : -ENOMEM;
 	}
-	if (!inv)
-		return -ENOSPC;
 	/* ids 1..127 in turn, skipping those still in use (Q.774 3.2.3: no reuse while active) */
 	for (i = 0; i < 127; i++) {
 		int32_t cand = (dlg->next_iid + i) % 127 + 1;
@@ -166,6 +197,8 @@ int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, con
 		return rc;
 	dlg->out->num_comp++;
 	dlg->next_iid = id % 127;
+	if (!inv)
+		return id;	/* class 4: nothing to wait for */
 	inv->used = true;
 	inv->id = id;
 	inv->dlg = dlg;
@@ -270,11 +303,12 @@ void csl_sent(struct tcap_dlg *dlg, const struct tcap_msg *msg)
 
 void csl_stop_all(struct tcap_dlg *dlg)
 {
+	struct tcap_invoke *inv;
 	unsigned int i;
 
-	for (i = 0; i < TCAP_MAX_INVOKES; i++)
-		if (dlg->inv[i].used)
-			invoke_release(&dlg->inv[i]);
+	for (i = 0; i < TCAP_MAX_INVOKES && (inv = inv_slot(dlg, i)); i++)
+		if (inv->used)
+			invoke_release(inv);
 }
 
 static void rx_reject(struct tcap_dlg *dlg, bool can_answer, struct tcap_ind *ind, const struct tcap_component *c,

@@ -1155,14 +1155,15 @@ double tcap_dlg_age(const struct tcap_dlg *dlg)
 
 const char *tcap_dlg_name(const struct tcap_dlg *dlg)
 {
-	struct tcap_dlg *d = (struct tcap_dlg *)dlg;
+	/* one buffer for all dialogues: the name is not worth 48 bytes in each of them */
+	static char name[48];
 	char r[12] = "-";
 	unsigned int i;
 
 	for (i = 0; i < dlg->rtid.len && i < 4; i++)
 		snprintf(r + 2 * i, sizeof(r) - 2 * i, "%02x", dlg->rtid.buf[i]);
-	snprintf(d->name, sizeof(d->name), "ltid=%08x rtid=%s", dlg->tid_key, r);
-	return d->name;
+	snprintf(name, sizeof(name), "ltid=%08x rtid=%s", dlg->tid_key, r);
+	return name;
 }
 
 const char *tcap_dlg_state_name(enum tcap_dlg_state st)

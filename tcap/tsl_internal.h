@@ -13,8 +13,11 @@
 #include <tandem/tcap_tsl.h>
 
 /* Invokes we sent and still track (Q.774 3.2.3: an invoke id is in use from the
- * TC-INVOKE.req until the last result, an error, a reject or its timer). */
+ * TC-INVOKE.req until the last result, an error, a reject or its timer). A call has
+ * one or two outstanding (class 4 ones are not tracked at all): two slots live in the
+ * dialogue, the rest in an overflow array allocated the first time a third is needed. */
 #define TCAP_MAX_INVOKES 16
+#define TCAP_INLINE_INVOKES 2
 
 struct tcap_invoke {
 	bool used;
@@ -54,8 +57,8 @@ struct tcap_dlg {
 	struct timespec start;
 	struct tcap_msg *out;		/* components queued for the next message, or NULL */
 	int32_t next_iid;
-	struct tcap_invoke inv[TCAP_MAX_INVOKES];
-	char name[48];
+	struct tcap_invoke inv[TCAP_INLINE_INVOKES];
+	struct tcap_invoke *inv_more;	/* TCAP_MAX_INVOKES - TCAP_INLINE_INVOKES slots, or NULL */
 	uint8_t addr[];			/* cfg.addr_size bytes */
 };
 

@@ -621,6 +621,67 @@ static void test_timers(void)
 	/* invoke timers of class 2/4 invokes (RRBE, continue) expire silently: nothing printed */
 }
 
+/* Invoke state: class 4 invokes keep none, class 1-3 ones two slots in the dialogue and
+ * the rest in an overflow array (up to 16 outstanding); ids are not reused while active. */
+static void test_invoke_slots(void)
+{
+	struct tcap_opcode cont = { .kind = TCAP_OP_LOCAL, .code = 31 };
+	struct tcap_opcode at = { .kind = TCAP_OP_LOCAL, .code = 55 };
+	struct tcap_invoke_opts c4 = { .no_reply = true };
+	struct tcap_invoke_opts bad = { .no_reply = true, .result_expected = true };
+	struct tcap_component *c;
+	struct tcap_msg *m;
+	struct tcap_tid ltid;
+	struct tcap_dlg *dlg;
+	int i, rc;
+
+	printf("== %s\n", __func__);
+	m = ssf_msg(TCAP_MT_BEGIN, 0x51, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_NONE;
+	rx_built("Begin + initialDP", "ssf7", m, 0);
+	dlg = last_dlg;
+	ltid = *tcap_dlg_local_tid(dlg);
+	CHECK(tcap_dlg_invoke_opts(dlg, &cont, NULL, 0, &bad) == -EINVAL);
+	/* continue (class 4): id 1, nothing kept */
+	CHECK(tcap_dlg_invoke_opts(dlg, &cont, NULL, 0, &c4) == 1);
+	/* sixteen activityTests (class 3) outstanding at once, over two messages */
+	for (i = 0; i < 8; i++)
+		invoke(dlg, 55, NULL, 30, true);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	for (i = 0; i < 8; i++)
+		invoke(dlg, 55, NULL, 30, true);
+	rc = tcap_dlg_invoke(dlg, &at, NULL, 0, 30, true);
+	printf("  a 17th outstanding invoke: %s\n", rc == -ENOSPC ? "-ENOSPC" : "accepted");
+	CHECK(rc == -ENOSPC);
+	/* a class 4 invoke needs no slot */
+	CHECK(tcap_dlg_invoke_opts(dlg, &cont, NULL, 0, &c4) == 18);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+
+	/* the SSF answers invoke 12 (an overflow slot) and sends an error for the class 4
+	 * invoke 1, which is not active: Reject returnError unrecognizedInvokeID */
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x51, &ltid, NULL);
+	c = &m->comp[m->num_comp++];
+	c->kind = TCAP_COMP_RETURN_RESULT;
+	c->last = true;
+	c->has_invoke_id = true;
+	c->invoke_id = 12;
+	c = &m->comp[m->num_comp++];
+	c->kind = TCAP_COMP_RETURN_ERROR;
+	c->has_invoke_id = true;
+	c->invoke_id = 1;
+	c->has_opcode = true;
+	c->op = (struct tcap_opcode){ .kind = TCAP_OP_LOCAL, .code = 7 };
+	rx_built("Continue + result for 12, error for 1", "ssf7", m, 0);
+	/* 12's slot is free again: the next id is 19 (ids go round, not back) */
+	CHECK(tcap_dlg_invoke(dlg, &at, NULL, 0, 30, true) == 19);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	CHECK(tcap_dlg_u_abort(dlg) == 0);
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
+	/* the invoke timers went with the dialogue: nothing expires */
+	advance(30);
+}
+
 static void pump(void)
 {
 	unsigned int i, n;
@@ -1016,6 +1077,7 @@ int main(void)
 	test_components();
 	test_monitoring();
 	test_timers();
+	test_invoke_slots();
 	test_initiator();
 
 	/* every dialogue and message is gone again */

@@ -173,7 +173,7 @@ void *tcap_dlg_get_priv(const struct tcap_dlg *dlg);
 void tcap_dlg_set_priv(struct tcap_dlg *dlg, void *priv);
 /*! \brief Seconds since the dialogue started (monotonic). */
 double tcap_dlg_age(const struct tcap_dlg *dlg);
-/*! \brief "otid=0000002a dtid=01020304" style id for logs. */
+/*! \brief "ltid=0000002a rtid=01020304" style id for logs (a static buffer, overwritten by the next call). */
 const char *tcap_dlg_name(const struct tcap_dlg *dlg);
 
 /*! \brief Queue an Invoke. timeout_s: invoke timer in seconds (0: X2 default);
@@ -189,6 +189,10 @@ struct tcap_invoke_opts {
 	bool not_last;			/*!< ANSI InvokeNotLast: more components of this operation follow */
 	bool has_linked_id;
 	int32_t linked_id;		/*!< ITU linked id, ANSI correlation id: the peer's invoke answered */
+	/*! class 4 (Q.771 2.3.1.1): the operation reports neither success nor failure, so the
+	 *  layer keeps nothing for it (no invoke state, no timer); a Reject of it still reaches
+	 *  the user. Not together with result_expected. */
+	bool no_reply;
 };
 
 /*! \brief Queue an Invoke with options (ANSI InvokeNotLast, linked/correlation id).
