@@ -231,26 +231,39 @@ static int worst(int a, int b)
 	return a > b ? a : b;
 }
 
+/* One message per line: hex with blanks between octets at most, so a line of a
+ * message within MAX_MSG fits in STDIN_LINE characters. A longer line is
+ * reported and skipped, not read into memory. */
+#define STDIN_LINE (3 * MAX_MSG + 64)
+
 static int run_stdin(struct decoder *d)
 {
-	char *line = NULL, where[32];
-	size_t cap = 0;
-	ssize_t n;
+	static char line[STDIN_LINE + 2];
+	char where[32];
 	unsigned long lineno = 0;
 	int status = 0;
 
-	while ((n = getline(&line, &cap, stdin)) >= 0) {
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t n = strlen(line);
 		char *p = line;
 
 		lineno++;
+		snprintf(where, sizeof(where), "line %lu", lineno);
+		if (n == sizeof(line) - 1 && line[n - 1] != '\n') {
+			int c;
+
+			while ((c = getchar()) != EOF && c != '\n')
+				;
+			fprintf(stderr, "tandem-decode: %s: longer than %d characters\n", where, STDIN_LINE);
+			status = worst(status, EXIT_USAGE);
+			continue;
+		}
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (*p == '\n' || *p == '\0' || *p == '#')
 			continue;
-		snprintf(where, sizeof(where), "line %lu", lineno);
 		status = worst(status, decode_hex(d, p, where));
 	}
-	free(line);
 	return status;
 }
 
