@@ -13,6 +13,7 @@ TESTSUITE_AT = \
 	tests/server.at \
 	tests/scp.at \
 	tests/decode.at \
+	tests/client.at \
 	$(NULL)
 
 include tests/numbers.mk
