@@ -98,26 +98,7 @@ scp_start()
 
 vty()
 {
-	python3 - "$SCP_ADDR" "$@" <<'EOF'
-import socket, sys, re
-addr, cmds = sys.argv[1], sys.argv[2:]
-s = socket.create_connection((addr, 4260), timeout=5)
-def read_prompt():
-    buf = b""
-    while not re.search(rb"[>#] $", buf):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    buf = re.sub(rb"\xff[\xfb-\xfe].", b"", buf)
-    return buf.decode(errors="replace").replace("\r", "")
-read_prompt()
-for c in cmds:
-    s.sendall(c.encode() + b"\n")
-    for l in read_prompt().split("\n")[1:-1]:
-        print(l)
-s.close()
-EOF
+	python3 "$abs_top_srcdir/tests/osmo_vty.py" vty "$SCP_ADDR" 4260 "$@"
 }
 
 depth()

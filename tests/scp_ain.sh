@@ -95,42 +95,12 @@ fi
 
 ctrl()
 {
-	python3 - "$SCP_ADDR" "$1" <<'EOF'
-import socket, sys, struct
-s = socket.create_connection((sys.argv[1], 4261), timeout=5)
-data = ("GET 1 " + sys.argv[2]).encode()
-s.sendall(struct.pack(">HB", len(data) + 1, 0xee) + b"\x00" + data)
-hdr = s.recv(3)
-n = struct.unpack(">H", hdr[:2])[0]
-body = b""
-while len(body) < n:
-    body += s.recv(n - len(body))
-print("ctrl: " + body[1:].decode())
-EOF
+	echo "ctrl: $(python3 "$SRCDIR/tests/osmo_vty.py" ctrl "$SCP_ADDR" 4261 --raw "$1")"
 }
 
 vty()
 {
-	python3 - "$SCP_ADDR" "$@" <<'EOF'
-import socket, sys, re
-addr, cmds = sys.argv[1], sys.argv[2:]
-s = socket.create_connection((addr, 4260), timeout=5)
-def read_prompt():
-    buf = b""
-    while not re.search(rb"[>#] $", buf):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    buf = re.sub(rb"\xff[\xfb-\xfe].", b"", buf)
-    return buf.decode(errors="replace").replace("\r", "")
-read_prompt()
-for c in cmds:
-    s.sendall(c.encode() + b"\n")
-    for l in read_prompt().split("\n")[1:-1]:
-        print(l)
-s.close()
-EOF
+	python3 "$SRCDIR/tests/osmo_vty.py" vty "$SCP_ADDR" 4260 "$@"
 }
 
 for sc in "$@"; do

@@ -74,30 +74,7 @@ fi
 # Drive the telnet VTY: print each command and what it answered (prompts and echo removed).
 vty()
 {
-	python3 - "$SCP_ADDR" "$@" <<'EOF'
-import socket, sys, re, time
-addr, cmds = sys.argv[1], sys.argv[2:]
-s = socket.create_connection((addr, 4260), timeout=5)
-def read_prompt():
-    buf = b""
-    while not re.search(rb"[>#] $", buf):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    # drop telnet option negotiation (IAC sequences)
-    buf = re.sub(rb"\xff[\xfb-\xfe].", b"", buf)
-    return buf.decode(errors="replace").replace("\r", "")
-read_prompt()
-for c in cmds:
-    s.sendall(c.encode() + b"\n")
-    out = read_prompt()
-    lines = out.split("\n")[1:-1]  # first line is the echo, last the prompt
-    print("> " + c)
-    for l in lines:
-        print(l)
-s.close()
-EOF
+	python3 "$SRCDIR/tests/osmo_vty.py" vty "$SCP_ADDR" 4260 --echo "$@"
 }
 
 # the ASP comes up asynchronously; the VTY answers at once

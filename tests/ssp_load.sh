@@ -158,18 +158,8 @@ EOF
 	# a scenario the SCP's rules do not give: every call is an error, and the exit status says so
 	load "cap2 monitor against a rule without monitoring, 10 calls/s for 1 s" --protocol cap2 --scenario monitor \
 		--service-key 101 --rate 10 --duration 1 --quiet
-	python3 - "$SCP_ADDR" <<'EOF'
-import socket, struct, sys
-s = socket.create_connection((sys.argv[1], 4261), timeout=5)
-data = b"GET 1 dialogues-active"
-s.sendall(struct.pack(">HB", len(data) + 1, 0xee) + b"\x00" + data)
-hdr = s.recv(3)
-n = struct.unpack(">H", hdr[:2])[0]
-body = b""
-while len(body) < n:
-    body += s.recv(n - len(body))
-print("SCP dialogues active afterwards: " + body[1:].decode().split(" ", 2)[2])
-EOF
+	echo "SCP dialogues active afterwards: $(python3 "$SRCDIR/tests/osmo_vty.py" ctrl "$SCP_ADDR" 4261 \
+		dialogues-active)"
 	;;
 echo)
 	stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
