@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+
 #include <talloc.h>
 
 #include <osmocom/core/logging.h>
@@ -270,6 +272,14 @@ static void auth_device_cb(struct srv_req *req, const PGresult *res, const char 
 		auth_denied(req);
 		return;
 	}
+	/* an IP-coupled device is itself only from its address: checked here, once, for every device route */
+	if (strcmp(PQgetvalue(res, 0, 5), "t")) {
+		LOGP(DAPI, LOGL_NOTICE, "device %s is coupled to an address, refused from %s\n", PQgetvalue(res, 0, 0),
+		     req->client_ip);
+		srv_req_error(req, 403, "wrong_source_ip", NULL,
+			      "this device is coupled to an address and may only connect from there");
+		return;
+	}
 	req->role = SRV_ROLE_DEVICE;
 	req->device_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 	req->subscriber_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
@@ -280,13 +290,29 @@ static void auth_device_cb(struct srv_req *req, const PGresult *res, const char 
 	auth_run(req);
 }
 
+/* The client address (the TCP peer, or the X-Forwarded-For client behind a trusted proxy: access.c) as inet
+ * text to compare with a device's coupled prefix; NULL when it is not an address (then nothing matches). */
+static const char *client_inet(struct srv_req *req)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+	const char *ip = req->client_ip;
+
+	/* an IPv4 client on a dual-stack socket: compare as IPv4 */
+	if (!strncasecmp(ip, "::ffff:", 7) && inet_pton(AF_INET, ip + 7, &a4) == 1)
+		return ip + 7;
+	if (inet_pton(AF_INET, ip, &a4) == 1 || inet_pton(AF_INET6, ip, &a6) == 1)
+		return ip;
+	return NULL;
+}
+
 /*! \brief The whole request is in: authenticate, check the role, run the handler. */
 void srv_api_dispatch(struct srv_req *req)
 {
 	enum srv_cred_kind kind;
 	char id[SRV_CRED_ID_LEN + 1];
 	const char *secret;
-	const char *params[2];
+	const char *params[3];
 
 	if (!req->route->roles) {
 		run_handler(req);
@@ -304,11 +330,14 @@ void srv_api_dispatch(struct srv_req *req)
 			      "SELECT key_id, role, encode(salt, 'hex'), encode(hash, 'hex'),"
 			      " coalesce(last_used_at < now() - $2::integer * interval '1 second', true)"
 			      " FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL", 2, params, NULL, NULL);
-	else
+	else {
+		params[2] = client_inet(req);
 		srv_req_query(req, auth_device_cb,
 			      "SELECT id, subscriber_id, encode(token_salt, 'hex'), encode(token_hash, 'hex'),"
-			      " coalesce(last_seen < now() - $2::integer * interval '1 second', true)"
-			      " FROM devices WHERE token_id = $1", 2, params, NULL, NULL);
+			      " coalesce(last_seen < now() - $2::integer * interval '1 second', true),"
+			      " ip IS NULL OR coalesce($3::inet <<= ip, false)"
+			      " FROM devices WHERE token_id = $1", 3, params, NULL, NULL);
+	}
 }
 
 /* --- input checks ------------------------------------------------------------------------------------- */

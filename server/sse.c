@@ -29,8 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-
 #include <microhttpd.h>
 #include <talloc.h>
 
@@ -509,21 +507,6 @@ struct open_state {
 	int64_t last;
 };
 
-/* The address to compare with the device's coupled prefix, as inet text; NULL when there is none. */
-static const char *client_inet(struct srv_req *req)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-	const char *ip = req->client_ip;
-
-	/* an IPv4 client on a dual-stack socket: compare as IPv4 */
-	if (!strncasecmp(ip, "::ffff:", 7) && inet_pton(AF_INET, ip + 7, &a4) == 1)
-		return ip + 7;
-	if (inet_pton(AF_INET, ip, &a4) == 1 || inet_pton(AF_INET6, ip, &a6) == 1)
-		return ip;
-	return NULL;
-}
-
 static void open_cb(struct srv_req *req, const PGresult *res, const char *errmsg)
 {
 	struct open_state *os = req->state;
@@ -543,20 +526,13 @@ static void open_cb(struct srv_req *req, const PGresult *res, const char *errmsg
 		srv_req_error(req, 401, "unauthorized", NULL, "unknown or revoked credentials");
 		return;
 	}
-	if (strcmp(PQgetvalue(res, 0, 0), "t")) {
-		LOGP(DAPI, LOGL_NOTICE, "device %" PRId64 " is coupled to an address, refused from %s\n",
-		     req->device_id, req->client_ip);
-		srv_req_error(req, 403, "wrong_address", NULL,
-			      "this device is coupled to an address and may only connect from there");
-		return;
-	}
 	if (!sse || sse->shutdown) {
 		srv_req_error(req, 503, "unavailable", NULL, "shutting down");
 		return;
 	}
-	pruned = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
-	issued = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
-	newest = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+	pruned = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	issued = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	newest = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
 	pos = newest > pruned ? newest : pruned;
 	if (os->has_last) {
 		if (os->last > issued) {
@@ -577,7 +553,7 @@ static void open_cb(struct srv_req *req, const PGresult *res, const char *errmsg
 	s->sse = sse;
 	s->req = req;
 	s->device_id = req->device_id;
-	osmo_strlcpy(s->token_id, PQgetvalue(res, 0, 1), sizeof(s->token_id));
+	osmo_strlcpy(s->token_id, PQgetvalue(res, 0, 0), sizeof(s->token_id));
 	s->last_seq = pos;
 	osmo_timer_setup(&s->hb_timer, hb_timer_cb, s);
 	INIT_LLIST_HEAD(&s->retry);
@@ -624,7 +600,7 @@ void srv_api_events(struct srv_req *req)
 {
 	static const char *const allowed[] = { "last_event_id", NULL };
 	struct open_state *os;
-	const char *last, *v[2];
+	const char *last, *v[1];
 	char dev[24];
 
 	if (srv_req_check_query_args(req, allowed) < 0)
@@ -648,13 +624,13 @@ void srv_api_events(struct srv_req *req)
 	req->state = os;
 	snprintf(dev, sizeof(dev), "%" PRId64, req->device_id);
 	v[0] = dev;
-	v[1] = client_inet(req);
+	/* a device coupled to an address was checked when its token was (api.c) */
 	srv_req_query(req, open_cb,
-		      "SELECT d.ip IS NULL OR coalesce($2::inet <<= d.ip, false), d.token_id,"
+		      "SELECT d.token_id,"
 		      " coalesce((SELECT seq FROM outbox_pruned p WHERE p.device_id = d.id), 0),"
 		      " (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM outbox_seq),"
 		      " coalesce((SELECT max(seq) FROM outbox o WHERE o.device_id = d.id), 0)"
-		      " FROM devices d WHERE d.id = $1::bigint", 2, v, NULL, NULL);
+		      " FROM devices d WHERE d.id = $1::bigint", 1, v, NULL, NULL);
 }
 
 /* --- POST /v1/devices/{id}/events (engineers: a notice to a device) ---------------------------------- */

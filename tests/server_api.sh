@@ -6,7 +6,9 @@
 set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
 . "$abs_top_srcdir/tests/server_lib.sh"
-srv_setup || exit 1
+# device 1 is coupled to 192.0.2.0/24: every request comes as if through a proxy from 192.0.2.10
+srv_setup " trusted-proxy 127.0.0.1/32" || exit 1
+REQ_HEADER="X-Forwarded-For: 192.0.2.10"
 
 echo "# no or bad credentials"
 req GET /v1/subscribers "" ""
@@ -152,7 +154,7 @@ req PUT /v1/me/profile/photo "@$png" "$TOKEN_A" image/gif
 head -c 1048577 /dev/zero >"$WORK/big.jpg"
 req PUT /v1/me/profile/photo "@$WORK/big.jpg" "$TOKEN_A" image/jpeg
 curl -s -m 10 -o "$WORK/got.png" -w 'GET /v1/me/profile/photo -> %{http_code} %{content_type}\n' \
-	-H "Authorization: Bearer $TOKEN_A" "$URL/v1/me/profile/photo"
+	-H "Authorization: Bearer $TOKEN_A" -H "$REQ_HEADER" "$URL/v1/me/profile/photo"
 cmp "$png" "$WORK/got.png" && echo "photo round trip: identical"
 req GET /v1/me/profile/photo "" "$TOKEN_B"
 echo "media rows: $(pg_sql -c "SELECT count(*) FROM media")"

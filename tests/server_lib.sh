@@ -5,7 +5,8 @@
 #   req METHOD PATH [BODY] [KEY] [CONTENT-TYPE]
 #                                   prints "METHOD PATH -> STATUS BODY" with the parts that change from
 #                                   run to run (timestamps, tokens, key ids) replaced by placeholders;
-#                                   the raw body stays in $RESP and the status in $CODE
+#                                   the raw body stays in $RESP and the status in $CODE; $REQ_HEADER, when
+#                                   set, is sent as one more header line (e.g. "X-Forwarded-For: ...")
 
 : "${abs_top_builddir:?}"
 SRV_BIN="$abs_top_builddir/server/tandem-server"
@@ -65,10 +66,10 @@ req()
 	_ct=${5-application/json}
 	if [ -n "$_b" ]; then
 		RESP=$(curl -s -m 10 -o - -w '\n%{http_code}' -X "$_m" ${_k:+-H "Authorization: Bearer $_k"} \
-			-H "Content-Type: $_ct" --data-binary "$_b" "$URL$_p")
+			${REQ_HEADER:+-H "$REQ_HEADER"} -H "Content-Type: $_ct" --data-binary "$_b" "$URL$_p")
 	else
 		RESP=$(curl -s -m 10 -o - -w '\n%{http_code}' -X "$_m" ${_k:+-H "Authorization: Bearer $_k"} \
-			"$URL$_p")
+			${REQ_HEADER:+-H "$REQ_HEADER"} "$URL$_p")
 	fi
 	CODE=$(printf '%s\n' "$RESP" | tail -n 1)
 	RESP=$(printf '%s\n' "$RESP" | sed '$d')
