@@ -14,6 +14,7 @@ TESTSUITE_AT = \
 	tests/scp.at \
 	tests/decode.at \
 	tests/client.at \
+	tests/e2e.at \
 	$(NULL)
 
 include tests/numbers.mk
@@ -25,6 +26,7 @@ include tests/server.mk
 include tests/scp.mk
 include tests/decode.mk
 include tests/fuzz.mk
+include tests/e2e.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in
 
 # Generated in the build tree, so that several build trees of one checkout do
