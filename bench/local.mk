@@ -8,3 +8,10 @@ bench_codec_codec_bench_LDADD = $(TCAP_LIBS)
 
 # The benchmark scripts (they bring up the daemons themselves; see bench/README.md).
 EXTRA_DIST += bench/README.md bench/scp/run.sh bench/server-import/run.sh
+
+# End-to-end benchmark (bench/e2e/README.md): the SSE side holding one stream per device.
+noinst_PROGRAMS += bench/e2e/sse_hold
+bench_e2e_sse_hold_SOURCES = bench/e2e/sse_hold.c
+bench_e2e_sse_hold_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS)
+bench_e2e_sse_hold_LDADD = $(LIBCURL_LIBS)
+EXTRA_DIST += bench/e2e/README.md bench/e2e/run.sh bench/e2e/analyze.py

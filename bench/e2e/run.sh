@@ -1,0 +1,335 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# End-to-end benchmark (bench/e2e/README.md): tandem-ssp load -> osmo-stp -> tandem-scp -> tandem-server ->
+# SSE clients, on loopback, with a throwaway PostgreSQL.
+#
+#   bench/e2e/run.sh BUILDDIR        (about 4 minutes with the defaults)
+#
+# 1. STREAMS subscribers (+12015550000...), each with one PC device coupled to its TDN and a caller card (name,
+#    e-mail, default audience of both), all through the API; sse_hold holds one GET /v1/events per device.
+#    tandem-server's VmRSS before and with every stream open and idle: RSS per connection.
+# 2. Latency, REPEAT runs: tandem-ssp load, monitor scenario (CAP v2, answer after ANSWER_AFTER s, hold HOLD s),
+#    RATE calls/s for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2 (coprime counts,
+#    so every call's index is known from its numbers): every call makes a session, an incoming and an outgoing
+#    call event, a card each way, the answer and the end on the held streams. analyze.py: InitialDP -> card.
+# 3. Session setups per second: the trigger scenario (one event, one session per call: service key 101,
+#    unmonitored) at BURST_RATE for BURST_S, more than the server ingests, so the SCP spools the rest and the
+#    server works flat out; sessions / (last created_at - first created_at). Then pgbench's single-row insert
+#    rate against the same cluster (one connection, as tandem-server has; and PGBENCH_CLIENTS), PGBENCH_S each.
+# A benchmark, not a test: nothing fails on a figure. Bounded: each wait has a limit, every process stops at the
+# end (EXIT trap).
+set -u
+BUILDDIR=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
+SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+STREAMS=${STREAMS:-1000}
+RATE=${RATE:-500}
+DURATION=${DURATION:-30}
+ANSWER_AFTER=${ANSWER_AFTER:-1}
+HOLD=${HOLD:-2}
+REPEAT=${REPEAT:-2}
+BURST_RATE=${BURST_RATE:-2000}
+BURST_S=${BURST_S:-10}
+PGBENCH_S=${PGBENCH_S:-10}
+PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
+PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
+SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
+FIRST=12015550000
+for _t in server/tandem-server scp/tandem-scp tools/tandem-ssp bench/e2e/sse_hold; do
+	[ -x "$BUILDDIR/$_t" ] || { echo "run.sh: build $BUILDDIR/$_t first" >&2; exit 1; }
+done
+[ -x "$PGBENCH" ] || { echo "run.sh: no pgbench at $PGBENCH" >&2; exit 1; }
+[ "$STREAMS" -ge 4 ] && [ "$STREAMS" -le 10000 ] || { echo "run.sh: STREAMS 4..10000" >&2; exit 1; }
+CALLED_N=$((STREAMS / 2))
+CALLING_N=$((CALLED_N - 1))
+if [ $((CALLING_N * CALLED_N)) -lt $((RATE * DURATION)) ]; then
+	echo "run.sh: RATE x DURATION must stay below $((CALLING_N * CALLED_N)) calls (numbers would repeat)" >&2
+	exit 1
+fi
+
+abs_top_srcdir=$SRCDIR
+abs_top_builddir=$BUILDDIR
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tandem-e2e.XXXXXX")
+export abs_top_srcdir abs_top_builddir WORK
+. "$SRCDIR/tests/pg-harness.sh"
+. "$SRCDIR/tests/server_lib.sh"
+. "$SRCDIR/tests/stp-harness.sh"
+B=$BUILDDIR
+D=$WORK
+PIDS=
+stp_cleanup_hook()
+{
+	for _p in $PIDS; do
+		kill -TERM "$_p" 2>/dev/null
+	done
+	for _p in $PIDS; do
+		wait "$_p" 2>/dev/null
+	done
+	PIDS=
+}
+e2e_cleanup()
+{
+	stp_harness_cleanup
+	harness_cleanup
+	if [ -n "${KEEP:-}" ]; then echo "run.sh: kept $WORK"; else rm -rf "$WORK"; fi
+}
+
+rss_kib()
+{
+	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+ticks()
+{
+	awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"
+}
+# pg_ticks: utime + stime of every process of the cluster (the postmaster's children, backends included)
+pg_ticks()
+{
+	_pm=$(head -n 1 "$PG_DIR/data/postmaster.pid")
+	for _c in $(ps -o pid= --ppid "$_pm"); do
+		cat "/proc/$_c/stat" 2>/dev/null
+	done | awk '{ sub(/^.*\) /, ""); t += $12 + $13 } END { print t + 0 }'
+}
+# cpu_per_1000 T0 T1 CALLS: CPU seconds per 1000 calls from clock ticks
+cpu_per_1000()
+{
+	awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.3f", (n ? (b - a) / hz * 1000 / n : 0) }'
+}
+loadavg()
+{
+	cut -d' ' -f1-3 /proc/loadavg
+}
+# vty ADDR PORT CMD...: the answers of a VTY to CMDs, prompts and telnet negotiation left out
+vty()
+{
+	python3 - "$@" <<'EOF'
+import re, socket, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
+def until_prompt():
+    buf = b""
+    while not re.search(rb"[>#] $", buf):
+        d = s.recv(4096)
+        if not d:
+            break
+        buf += d
+    return re.sub(rb"\xff[\xfb-\xfe].", b"", buf).decode(errors="replace").replace("\r", "")
+until_prompt()
+for c in sys.argv[3:]:
+    s.sendall(c.encode() + b"\n")
+    for l in until_prompt().split("\n")[1:-1]:
+        print(l)
+EOF
+}
+spool_depth()
+{
+	vty "$SCP_ADDR" 4260 "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
+}
+sessions()
+{
+	pg_sql -c "SELECT count(*) FROM sessions"
+}
+# wait_sessions N SECONDS: until the database holds N sessions and the SCP's spool is empty
+wait_sessions()
+{
+	_i=0
+	while [ $_i -lt $(($2 * 5)) ]; do
+		[ "$(sessions)" -ge "$1" ] && [ "$(spool_depth)" = 0 ] && return 0
+		sleep 0.2
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+T0=$(date +%s)
+echo "e2e benchmark: $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo))," \
+	"$(free -g | awk '/^Mem:/ { print $2 }') GiB, $(date -u +%Y-%m-%dT%H:%MZ), load average $(loadavg)"
+LOAD_BEFORE=$(loadavg)
+
+# ---------------------------------------------------------------------------------------------------------------
+srv_setup "$SRV_EXTRA" || { echo "run.sh: tandem-server did not start" >&2; exit 1; }
+trap 'e2e_cleanup' EXIT
+stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit 1
+trap 'e2e_cleanup' EXIT
+SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+echo "$("$PG_BINDIR/postgres" --version), fsync=off (tests/pg-harness.sh); tandem-server $URL; osmo-stp IPA" \
+	"$STP_IPA_PORT"
+
+req POST /v1/api-keys '{"role":"engineer","label":"bench"}' >/dev/null
+ENG=$(json_get key)
+req POST /v1/api-keys '{"role":"scp","label":"bench"}' >/dev/null
+SCP_KEY=$(json_get key)
+[ -n "$ENG" ] && [ -n "$SCP_KEY" ] || { echo "run.sh: no API keys: $RESP" >&2; exit 1; }
+
+cat >"$D/scp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging print category 1
+ logging level set-all notice
+line vty
+ no login
+ bind $SCP_ADDR
+ctrl
+ bind $SCP_ADDR
+cs7 instance 0
+ point-code 0.23.1
+ asp asp-scp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-scp ipa
+  asp asp-scp
+  routing-key 0 0.23.1
+scp
+ country-code 1
+ national-prefix 1
+ international-prefix 011
+ national-length 10
+ ssn 146 cap
+ service-key 100 continue monitor
+ service-key 101 continue
+notifier
+ instance-id scp-bench
+ spool-path $D/events.spool
+ api-key $SCP_KEY
+ default-url $URL/v1/call-events
+EOF
+cat >"$D/ssp.cfg" <<EOF
+log stderr
+ logging filter all 1
+ logging color 0
+ logging level set-all notice
+load-limit rate 20000
+load-limit duration 600
+load-limit dialogues 1000000
+cs7 instance 0
+ point-code 0.23.2
+ asp asp-ssp $STP_IPA_PORT 0 ipa
+  remote-ip 127.0.0.1
+ as as-ssp ipa
+  asp asp-ssp
+  routing-key 0 0.23.2
+EOF
+"$B/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
+SCP_PID=$!
+PIDS="$PIDS $SCP_PID"
+stp_wait_listen "$SCP_PID" 4260 300 || { echo "run.sh: tandem-scp did not start" >&2; cat "$D/scp.log" >&2; exit 1; }
+
+echo "1. $STREAMS subscribers, one PC device each, caller cards; one SSE stream per device"
+python3 "$SRCDIR/bench/e2e/provision.py" "$URL" "$ENG" "+$FIRST" "$STREAMS" "$D/tokens" || exit 1
+sleep 1
+RSS0=$(rss_kib "$SRV_PID")
+"$B/bench/e2e/sse_hold" --url "$URL" --tokens "$D/tokens" --out "$D/events" --ready "$D/ready" --duration 1800 \
+	2>"$D/sse.err" &
+SSE_PID=$!
+PIDS="$SSE_PID $PIDS"
+_i=0
+while [ ! -f "$D/ready" ] && [ $_i -lt 600 ] && kill -0 "$SSE_PID" 2>/dev/null; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+[ -f "$D/ready" ] || { echo "run.sh: the streams did not open:" >&2; tail -n 5 "$D/sse.err" >&2; exit 1; }
+OPEN_S=$(awk -v i=$_i 'BEGIN { printf "%.1f", i / 10 }')
+sleep 3
+RSS1=$(rss_kib "$SRV_PID")
+RSSPER=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$STREAMS" 'BEGIN { printf "%.0f", (b - a) * 1024 / n }')
+echo "  $STREAMS streams open in $OPEN_S s; tandem-server VmRSS $RSS0 -> $RSS1 KiB idle: $RSSPER bytes per stream" \
+	"(sse_hold itself $(rss_kib "$SSE_PID") KiB)"
+
+# load SCENARIO RATE SECONDS ARGS...: one tandem-ssp load run, summary in $D/load.json
+load()
+{
+	_sc=$1 _r=$2 _s=$3
+	shift 3
+	rm -f "$D/load.json"
+	"$B/tools/tandem-ssp" -c "$D/ssp.cfg" load --quiet --protocol cap2 --scenario "$_sc" --rate "$_r" \
+		--duration "$_s" --calling-range "+$FIRST-+$((FIRST + CALLING_N - 1))" \
+		--called-range "+$((FIRST + CALLED_N))-+$((FIRST + 2 * CALLED_N - 1))" --json "$D/load.json" "$@" \
+		>"$D/load.out" 2>"$D/load.err"
+	[ -s "$D/load.json" ] || { echo "run.sh: tandem-ssp load wrote no summary:" >&2; cat "$D/load.err" >&2; exit 1; }
+	jq -r '"  tandem-ssp: \(.started) calls, \(.achieved_rate | floor) calls/s, failed \(.failed), answer latency" +
+		" p50 \(.latency_ms.p50) p99 \(.latency_ms.p99) min \(.latency_ms.min) ms, generator lag max" +
+		" \(.generator_lag_ms.max) ms"' "$D/load.json"
+}
+
+# the links come up asynchronously: a few calls first, and their sessions
+load trigger 20 1 --service-key 101 >/dev/null
+wait_sessions 20 30 || { echo "run.sh: the warm-up calls made no sessions" >&2; tail -n 5 "$D/scp.log" >&2; exit 1; }
+
+echo "2. latency: monitor scenario, $RATE calls/s for $DURATION s, answer after $ANSWER_AFTER s, hold $HOLD s" \
+	"($CALLING_N callers -> $CALLED_N callees, $REPEAT runs)"
+R=1
+while [ $R -le "$REPEAT" ]; do
+	S0=$(sessions)
+	MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
+	L0=$(wc -l <"$D/events")
+	SRVT0=$(ticks "$SRV_PID")
+	PGT0=$(pg_ticks)
+	SCPT0=$(ticks "$SCP_PID")
+	echo " run $R, load average $(loadavg)"
+	load monitor "$RATE" "$DURATION" --answer-after "$ANSWER_AFTER" --hold "$HOLD" --service-key 100
+	CALLS=$(jq .started "$D/load.json")
+	wait_sessions $((S0 + CALLS)) 60 || echo "  only $(($(sessions) - S0)) of $CALLS sessions after 60 s"
+	sleep 2
+	SRVT1=$(ticks "$SRV_PID")
+	PGT1=$(pg_ticks)
+	SCPT1=$(ticks "$SCP_PID")
+	python3 "$SRCDIR/bench/e2e/analyze.py" "$D/events" "$L0" "$MAXID" "$RATE" "$FIRST" "$CALLING_N" \
+		"$((FIRST + CALLED_N))" "$CALLED_N" "$CALLS" >"$D/analyze.$R" || exit 1
+	grep -v '^RESULT' "$D/analyze.$R"
+	echo "  CPU s per 1000 calls: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$CALLS"), PostgreSQL" \
+		"$(cpu_per_1000 "$PGT0" "$PGT1" "$CALLS"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$CALLS")," \
+		"tandem-ssp $(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json");" \
+		"tandem-server VmRSS $(rss_kib "$SRV_PID") KiB"
+	sed -n 's/^RESULT //p' "$D/analyze.$R" >>"$D/results"
+	R=$((R + 1))
+done
+
+echo "3. session setups per second: trigger scenario (one event, one session per call) at $BURST_RATE calls/s" \
+	"for $BURST_S s"
+S0=$(sessions)
+MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
+( _m=0; _i=0; while [ $_i -lt $((BURST_S * 4 + 240)) ]; do _d=$(spool_depth); [ "${_d:-0}" -gt $_m ] && _m=$_d;
+	echo $_m >"$D/maxdepth"; [ $_i -gt $((BURST_S * 4)) ] && [ "${_d:-1}" = 0 ] && break; sleep 0.25;
+	_i=$((_i + 1)); done ) &
+DEPTH_PID=$!
+SRVT0=$(ticks "$SRV_PID")
+PGT0=$(pg_ticks)
+load trigger "$BURST_RATE" "$BURST_S" --service-key 101
+CALLS=$(jq .started "$D/load.json")
+wait_sessions $((S0 + CALLS)) 120 || echo "  only $(($(sessions) - S0)) of $CALLS sessions after 120 s"
+SRVT1=$(ticks "$SRV_PID")
+PGT1=$(pg_ticks)
+wait "$DEPTH_PID"
+eval "$(pg_sql -c "SELECT 'SETUP_N=' || count(*) || ' SETUP_S=' ||
+	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) FROM sessions WHERE id > $MAXID")"
+SETUPS=$(awk -v n="$SETUP_N" -v s="$SETUP_S" 'BEGIN { printf "%.0f", (s > 0 ? (n - 1) / s : 0) }')
+echo "  $SETUP_N sessions made in $SETUP_S s: $SETUPS sessions/s; SCP spool depth max $(cat "$D/maxdepth")" \
+	"(above a few hundred: the server was the bottleneck)"
+echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$SETUP_N")," \
+	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N")"
+pg_sql -c "SELECT '  SSE events written meanwhile: ' || count(*) FROM outbox o JOIN session_members m ON
+	m.device_id = o.device_id WHERE m.session_id > $MAXID AND (o.payload->>'session')::bigint = m.session_id"
+
+pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
+echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
+pgb()
+{
+	"$PGBENCH" -n -c "$1" -j "$1" -T "$PGBENCH_S" -f "$D/insert.sql" tandem 2>&1 |
+		sed -n 's/^tps = \([0-9.]*\) .*/\1/p' | awk '{ printf "%.0f", $1 }'
+}
+PGB1=$(pgb 1)
+PGBN=$(pgb "$PGBENCH_CLIENTS")
+echo "  pgbench single-row INSERT, same cluster: $PGB1 inserts/s (1 connection), $PGBN/s ($PGBENCH_CLIENTS)"
+RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+
+sleep 1
+kill -TERM "$SSE_PID"
+wait "$SSE_PID"
+SSE_SUM=$(tail -n 1 "$D/sse.err")
+PIDS=$(echo "$PIDS" | sed "s/^$SSE_PID //")
+echo
+echo "== summary ($(($(date +%s) - T0)) s; load average before $LOAD_BEFORE, after $(loadavg))"
+echo "InitialDP -> callee's card at $RATE calls/s, per run (ms; A from the SCP's trigger stamp, B from the schedule):"
+awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	printf "  run %d: A p50 %s p99 %s | B p50 %s p99 %s max %s | sessions %s, popup cards %s (target p99 <= 20)\n",
+		NR, v["a_p50"], v["a_p99"], v["b_p50"], v["b_p99"], v["b_max"], v["sessions"], v["popup"] }' "$D/results"
+echo "session setups/s: $SETUPS; pgbench single-row inserts/s: $PGB1; ratio $RATIO (target >= 0.3)"
+echo "SSE: $STREAMS streams, tandem-server $RSSPER bytes per idle stream; $SSE_SUM"
