@@ -108,7 +108,7 @@ srv_setup || fail "tandem-server did not start"
 trap 'demo_cleanup' EXIT
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || fail "osmo-stp did not start"
 trap 'demo_cleanup' EXIT
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$abs_top_srcdir/tests/scp_lib.sh"
 echo "PostgreSQL in $PG_DIR, tandem-server on $URL, osmo-stp IPA on 127.0.0.1:$STP_IPA_PORT"
 
 req POST /v1/api-keys '{"role":"engineer","label":"demo engineer"}' >/dev/null
@@ -117,24 +117,7 @@ req POST /v1/api-keys '{"role":"scp","label":"demo tandem-scp"}' >/dev/null
 SCP_KEY=$(json_get key)
 [ -n "$ENG" ] && [ -n "$SCP_KEY" ] || fail "API keys: $RESP"
 
-cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$D/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -151,23 +134,9 @@ notifier
  api-key $SCP_KEY
  default-url $URL/v1/call-events
 EOF
-cat >"$D/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
-EOF
-"$B/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
-SCP_PID=$!
+ssp_config "$D/ssp.cfg" </dev/null
+scp_start "$D/scp.cfg" "$D/scp.log" || fail "tandem-scp did not start"
 PIDS="$PIDS $SCP_PID"
-stp_wait_listen "$SCP_PID" 4260 300 || fail "tandem-scp did not start"
 echo "tandem-scp: CAP on SSN 146, AIN on SSN 247, reporting calls to tandem-server"
 
 # ---------------------------------------------------------------------------------------------------------

@@ -32,29 +32,12 @@ stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 # both harnesses set an EXIT trap: run both cleanups
 trap 'stp_harness_cleanup; harness_cleanup' EXIT
 D=$STP_DIR
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$abs_top_srcdir/tests/scp_lib.sh"
 
 req POST /v1/api-keys '{"role":"scp","label":"e2e"}' >/dev/null
 SCP_KEY=$(json_get key)
 
-cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$D/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -71,39 +54,11 @@ notifier
  timer X100 100
  timer X101 400
 EOF
-cat >"$D/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
-EOF
-
-scp_start()
-{
-	"$B/scp/tandem-scp" -c "$D/scp.cfg" >>"$D/scp.log" 2>&1 &
-	SCP_PID=$!
-	if ! stp_wait_listen "$SCP_PID" 4260 300; then
-		echo "tandem-scp did not start:" >&2
-		cat "$D/scp.log" >&2
-		exit 1
-	fi
-}
-
-vty()
-{
-	python3 "$abs_top_srcdir/tests/osmo_vty.py" vty "$SCP_ADDR" 4260 "$@"
-}
+ssp_config "$D/ssp.cfg" </dev/null
 
 depth()
 {
-	vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
+	scp_vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
 }
 
 # call N: a monitored CAP v2 originating call (trigger, answer, end); prints its exit status
@@ -152,7 +107,7 @@ report()
 	wait_depth 0 && echo "spool depth 0" || echo "spool depth $(depth)"
 }
 
-scp_start
+scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 # the ASP comes up asynchronously: the first call waits for the link
 echo "# three calls with the server up"
 for n in 01 02 03; do call $n; done
@@ -176,7 +131,7 @@ echo "spool depth before the kill: $d"
 kill -KILL "$SCP_PID"
 wait "$SCP_PID" 2>/dev/null
 SCP_PID=
-scp_start
+scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 srv_start "$WORK/srv.cfg" "$WORK/srv3.log"
 srv_wait_ready "$HTTP_PORT" || exit 1
 report 18
@@ -188,14 +143,14 @@ kill -TERM "$SCP_PID"
 wait "$SCP_PID"
 echo "tandem-scp exit: $?"
 SCP_PID=
-scp_start
+scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 srv_start "$WORK/srv.cfg" "$WORK/srv4.log"
 srv_wait_ready "$HTTP_PORT" || exit 1
 report 21
-vty "show notifier" | sed -n 's/^ http:[^ ]*: \([a-z]*\), pending \([0-9]*\),.*/destination: \1, pending \2/p'
+scp_vty "show notifier" | sed -n 's/^ http:[^ ]*: \([a-z]*\), pending \([0-9]*\),.*/destination: \1, pending \2/p'
 
 echo "# the notifier node as write terminal gives it back (defaults left out), and bad values refused"
-vty "enable" "configure terminal" "notifier" "instance-id bad/name" "default-url ftp://x" "route calling 12a http://x" \
+scp_vty "enable" "configure terminal" "notifier" "instance-id bad/name" "default-url ftp://x" "route calling 12a http://x" \
 	"spool-max-bytes 100" "route called +4930 http://127.0.0.1:1/v1/call-events" "no route calling +1" "end" \
 	"show running-config" | sed -n '/^%/p; /^notifier$/,/^[^ ]/p' | sed '/^[a-z]/{/^notifier$/!d}' |
 	sed -e "s|$D|DIR|" -e "s|$SCP_KEY|KEY|" -e "s|$URL|URL|"

@@ -11,7 +11,6 @@ set -u
 . "$abs_top_srcdir/tests/server_lib.sh"
 . "$abs_top_srcdir/tests/stp-harness.sh"
 B=$abs_top_builddir
-SRCDIR=$abs_top_srcdir
 
 PIDS=
 SCP_PID=
@@ -30,7 +29,7 @@ export PGTZ=UTC
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 trap 'stp_harness_cleanup; harness_cleanup' EXIT
 D=$STP_DIR
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$abs_top_srcdir/tests/scp_lib.sh"
 CALLED=+12015550199
 
 req POST /v1/api-keys '{"role":"scp","label":"faults"}' >/dev/null
@@ -42,24 +41,7 @@ TOKEN=$(json_get token)
 req POST /v1/couplings "{\"tdn\":\"$CALLED\",\"device_id\":$DEV}" >/dev/null
 [ "$CODE" = 201 ] || { echo "coupling: $CODE $RESP"; exit 1; }
 
-cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$D/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -76,23 +58,9 @@ notifier
  timer X100 100
  timer X101 400
 EOF
-cat >"$D/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
-EOF
+ssp_config "$D/ssp.cfg" </dev/null
 
-"$B/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
-SCP_PID=$!
-stp_wait_listen "$SCP_PID" 4260 300 || { echo "tandem-scp did not start"; cat "$D/scp.log"; exit 1; }
+scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 
 # The called party's PC: its events as JSON lines, from its first event on (state file at id 0).
 echo 0 >"$D/client.state"
@@ -100,14 +68,9 @@ echo 0 >"$D/client.state"
 	--max-backoff 1 listen >"$D/client.jsonl" 2>"$D/client.err" &
 PIDS="$PIDS $!"
 
-vty()
-{
-	python3 "$SRCDIR/tests/osmo_vty.py" vty "$SCP_ADDR" 4260 "$@"
-}
-
 depth()
 {
-	vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
+	scp_vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
 }
 
 # load FIRST: 40 monitored CAP v2 calls (20 calls/s for 2 s) from distinct calling numbers starting at FIRST

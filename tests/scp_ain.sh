@@ -25,7 +25,7 @@ stp_cleanup_hook()
 }
 
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$SRCDIR/tests/scp_lib.sh"
 
 CAPTURE=
 if [ "${TSHARK:-0}" = 1 ]; then
@@ -39,24 +39,7 @@ if [ "${TSHARK:-0}" = 1 ]; then
 	done
 fi
 
-cat >"$STP_DIR/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$STP_DIR/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -71,27 +54,9 @@ scp
  ain-trigger 7 release 21
  timer ain X1 3
 EOF
-cat >"$STP_DIR/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all error
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
-EOF
+ssp_config "$STP_DIR/ssp.cfg" </dev/null
 
-"$BUILDDIR/scp/tandem-scp" -c "$STP_DIR/scp.cfg" >"$STP_DIR/scp.log" 2>&1 &
-SCP_PID=$!
-if ! stp_wait_listen "$SCP_PID" 4261 300; then
-	echo "tandem-scp did not start:" >&2
-	cat "$STP_DIR/scp.log" >&2
-	exit 1
-fi
+scp_start "$STP_DIR/scp.cfg" "$STP_DIR/scp.log" || exit 1
 
 ctrl()
 {

@@ -26,7 +26,7 @@ stp_cleanup_hook()
 }
 
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$SRCDIR/tests/scp_lib.sh"
 D=$STP_DIR
 # the cleanup group lets the SCP's timers end a call whose switch went quiet: short ones
 if [ "$GROUP" = cleanup ]; then
@@ -35,25 +35,7 @@ if [ "$GROUP" = cleanup ]; then
 fi
 
 # tandem-scp: CAP on 146, INAP on 241; one rule per kind of answer
-cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
- logging level call info
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$D/scp.cfg" " logging level call info" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -77,27 +59,9 @@ scp
  timer scp X10 ${SCP_X10:-5}
 EOF
 
-cat >"$D/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
-EOF
+ssp_config "$D/ssp.cfg" </dev/null
 
-"$BUILDDIR/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
-SCP_PID=$!
-if ! stp_wait_listen "$SCP_PID" 4260 300; then
-	echo "tandem-scp did not start:" >&2
-	cat "$D/scp.log" >&2
-	exit 1
-fi
+scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 
 # Capture the IPA port from before the first call to after the last one.
 TSHARK_OK=0

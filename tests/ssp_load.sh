@@ -106,24 +106,8 @@ load-limit dialogues 50"
 scp)
 	stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 	D=$STP_DIR
-	SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
-	cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+	. "$SRCDIR/tests/scp_lib.sh"
+	scp_config "$D/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -139,13 +123,7 @@ scp
  ain-trigger 8 proceed monitor
 EOF
 	ssp_cfg "$D/ssp.cfg" "$STP_IPA_PORT"
-	"$BUILDDIR/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
-	SCP_PID=$!
-	if ! stp_wait_listen "$SCP_PID" 4260 300; then
-		echo "tandem-scp did not start:" >&2
-		cat "$D/scp.log" >&2
-		exit 1
-	fi
+	scp_start "$D/scp.cfg" "$D/scp.log" || exit 1
 	load "cap2 trigger, 20 calls/s for 3 s" --protocol cap2 --scenario trigger --service-key 101 --rate 20 \
 		--duration 3
 	load "cap4 monitor, 20 calls/s for 3 s, answer 0.5 s, hold 1 s" --protocol cap4 --scenario monitor \
