@@ -3,7 +3,7 @@
 check_PROGRAMS += tests/tsl_test
 tests_tsl_test_SOURCES = tests/tsl_test.c
 tests_tsl_test_LDADD = tests/libtestlib.a $(TCAP_LIBS) $(LIBOSMOCORE_LIBS) $(TALLOC_LIBS)
-EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh tests/osmo_vty.py tests/scp_vty.sh
+EXTRA_DIST += tests/tsl_test.ok tests/stp-harness.sh tests/osmo_vty.py tests/scp_lib.sh tests/scp_vty.sh
 # CAP/INAP call scenarios against osmo-stp + tandem-scp + tandem-ssp (tests/scp.at)
 EXTRA_DIST += tests/scp_calls.sh tests/scp_calls_cap.ok tests/scp_calls_inap.ok tests/scp_calls_withheld.ok \
 	tests/scp_calls_errors.ok tests/scp_calls_cleanup.ok tests/scp_calls_ain.ok
