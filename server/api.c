@@ -15,8 +15,10 @@
 
 #include "access.h"
 #include "api.h"
+#include "api_calls.h"
 #include "api_events.h"
 #include "api_media.h"
+#include "api_relay.h"
 #include "auth.h"
 #include "db.h"
 #include "sse.h"
@@ -69,6 +71,8 @@ static const struct srv_route routes[] = {
 	{ "DELETE", "/v1/me/blocks/{}", DEV, SRV_BODY_NONE, srv_api_me_block_delete },
 	{ "GET", "/v1/events", DEV, SRV_BODY_NONE, srv_api_events },
 	{ "GET", "/v1/media/{}", DEV, SRV_BODY_NONE, srv_api_media_get },
+	{ "POST", "/v1/calls", DEV, SRV_BODY_JSON, srv_api_calls_post },
+	{ "POST", "/v1/sessions/{}/messages", DEV, SRV_BODY_JSON, srv_api_session_message },
 };
 
 /* Match path against pattern; captured segments are copied to req->args. */
@@ -157,6 +161,9 @@ void srv_api_begin(struct srv_req *req)
 		req->body_limit = cfg->body_limit_csv;
 		break;
 	default:
+		/* a relayed file comes in base64 inside the JSON body */
+		if (r->fn == srv_api_session_message)
+			req->body_limit = srv_relay_body_limit(cfg);
 		break;
 	}
 	cl = srv_req_header(req, "Content-Length");

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
-/* tandem-server: GET /v1/media/{id}: a profile photo, for the devices a card carried its URL to.
+/* tandem-server: GET /v1/media/{id}: a profile photo, for the devices a card carried its URL to, or a file relayed
+ * in a session, for the member devices of that session.
  *
  * A device may read an image when its subscriber owns it, or when the image is the current value of a profile
  * field whose delivery to this device is recorded (deliveries, written with the card event): a member of a
- * session who got no card (blocked, withheld, not in the audience) gets 403, as does everyone else. */
+ * session who got no card (blocked, withheld, not in the audience) gets 403, as does everyone else. A relayed
+ * file (media.session_id set) goes to the member devices of its session only, the sender's included; any other
+ * device, also one of the sender's subscriber, gets 403. */
 
 #include <inttypes.h>
 #include <stdint.h>
@@ -47,8 +50,8 @@ static void media_get_cb(struct srv_req *req, const PGresult *res, const char *e
 	srv_req_reply(req, 200, PQgetvalue(res, 0, 1), bytes, n);
 }
 
-/*! \brief GET /v1/media/{id} (device token): 200 the image with its type; 403 when this device may not see it;
- *  404 when there is no such image. */
+/*! \brief GET /v1/media/{id} (device token): 200 the image or file with its type; 403 when this device may not
+ *  see it; 404 when there is no such object. */
 void srv_api_media_get(struct srv_req *req)
 {
 	const char *v[3];
@@ -59,10 +62,12 @@ void srv_api_media_get(struct srv_req *req)
 	v[2] = talloc_asprintf(req, "%" PRId64, req->device_id);
 	/* the bytes only go out when allowed */
 	srv_req_query(req, media_get_cb,
-		      "WITH m AS (SELECT m.*, m.subscriber_id = $2::bigint OR EXISTS (SELECT 1 FROM deliveries d"
+		      "WITH m AS (SELECT m.*, CASE WHEN m.session_id IS NOT NULL THEN EXISTS (SELECT 1"
+		      "  FROM session_members sm WHERE sm.session_id = m.session_id AND sm.device_id = $3::bigint)"
+		      "  ELSE m.subscriber_id = $2::bigint OR EXISTS (SELECT 1 FROM deliveries d"
 		      "  JOIN profile_fields f ON f.subscriber_id = d.subject_id AND f.name = d.field"
 		      "  AND f.version = d.version WHERE d.device_id = $3::bigint AND d.subject_id = m.subscriber_id"
-		      "  AND f.media_id = m.id) AS ok FROM media m WHERE m.id = $1::bigint)"
+		      "  AND f.media_id = m.id) END AS ok FROM media m WHERE m.id = $1::bigint)"
 		      " SELECT ok, content_type, CASE WHEN ok THEN bytes END FROM m",
 		      3, v, NULL, NULL);
 }

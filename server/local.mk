@@ -98,3 +98,10 @@ SERVER_SQL += server/sql/004_sessions.sql
 server_libtandem_server_a_SOURCES += server/api_media.c
 noinst_HEADERS += server/api_media.h
 EXTRA_DIST += tests/server_sessions.sh tests/server_sessions.ok
+
+# Phone-app legs (POST /v1/calls), conferences, the relay (POST /v1/sessions/{id}/messages) and closing sessions.
+SERVER_SQL += server/sql/005_app_legs_relay.sql
+server_libtandem_server_a_SOURCES += server/api_calls.c server/api_relay.c server/session_timer.c
+noinst_HEADERS += server/api_calls.h server/api_relay.h server/session_timer.h
+EXTRA_DIST += tests/server_calls_lib.sh tests/server_calls.sh tests/server_calls.ok tests/server_relay.sh \
+	tests/server_relay.ok tests/server_security.sh tests/server_security.ok

@@ -30,6 +30,7 @@
 #include "import.h"
 #include "listen.h"
 #include "outbox.h"
+#include "session_timer.h"
 #include "srv.h"
 #include "sse.h"
 
@@ -192,7 +193,8 @@ int main(int argc, char **argv)
 	g_srv->outbox = srv_outbox_alloc(g_srv);
 	g_srv->sse = srv_sse_alloc(g_srv);
 	g_srv->listen = srv_listen_start(g_srv);
-	if (!g_srv->outbox || !g_srv->sse || !g_srv->listen)
+	g_srv->sessions = srv_session_timer_alloc(g_srv);
+	if (!g_srv->outbox || !g_srv->sse || !g_srv->listen || !g_srv->sessions)
 		return 1;
 	g_srv->http = srv_http_start(g_srv);
 	if (!g_srv->http)
@@ -205,6 +207,7 @@ int main(int argc, char **argv)
 	/* event streams end (their clients resume elsewhere or later), requests waiting for the database get
 	 * 503, then the HTTP side closes, then everything is freed */
 	srv_sse_shutdown(g_srv->sse);
+	srv_session_timer_stop(g_srv->sessions);
 	TALLOC_FREE(g_srv->listen);
 	srv_db_shutdown(g_srv->db);
 	srv_import_shutdown_all(g_srv);

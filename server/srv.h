@@ -32,6 +32,10 @@ extern const struct log_info srv_log_info;
 #define SRV_DEFAULT_BODY_CSV	(256 * 1024 * 1024)
 #define SRV_DEFAULT_OUTBOX_MAX_AGE	(7 * 24 * 3600)
 #define SRV_DEFAULT_OUTBOX_MAX_EVENTS	1000
+#define SRV_DEFAULT_RELAY_FILE_MAX	(1024 * 1024)
+#define SRV_DEFAULT_SESSION_LINGER	300
+#define SRV_DEFAULT_SESSION_MAX_AGE	(4 * 3600)
+#define SRV_DEFAULT_SESSION_SWEEP	5
 
 /*! An IPv4 or IPv6 prefix, e.g. a trusted proxy. */
 struct srv_cidr {
@@ -57,6 +61,10 @@ struct srv_cfg {
 	uint16_t ctrl_port;		/*!< 0: no CTRL interface */
 	unsigned long outbox_max_age;	/*!< seconds an outbox row is kept at least (SSE resume window) */
 	unsigned long outbox_max_events; /*!< outbox rows kept per device at most */
+	size_t relay_file_max;		/*!< bytes of a file relayed in a session (decoded) */
+	unsigned long session_linger;	/*!< seconds a session stays in call-ended before it is closed */
+	unsigned long session_max_age;	/*!< seconds a pending or active session may live (a lost end) */
+	unsigned long session_sweep;	/*!< seconds between two runs of the session closing job */
 };
 
 struct srv_db;
@@ -65,6 +73,7 @@ struct srv_ratelimit;
 struct srv_outbox;
 struct srv_listen;
 struct srv_sse;
+struct srv_session_timer;
 
 /*! The one tandem-server instance; everything hangs off it (talloc). */
 struct srv_instance {
@@ -77,6 +86,7 @@ struct srv_instance {
 	struct srv_outbox *outbox;	/*!< events outbox: wake-ups, NOTIFY, retention */
 	struct srv_listen *listen;	/*!< the LISTEN connection */
 	struct srv_sse *sse;		/*!< GET /v1/events streams */
+	struct srv_session_timer *sessions;	/*!< closes sessions after their linger time or maximum age */
 };
 
 extern struct srv_instance *g_srv;

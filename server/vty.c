@@ -2,6 +2,7 @@
 /* tandem-server: the `server` VTY node (config file and telnet) and `show server`. */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 
 #include "db.h"
 #include "http.h"
+#include "session_timer.h"
 #include "srv.h"
 #include "sse.h"
 
@@ -72,6 +74,10 @@ void srv_cfg_set_defaults(struct srv_cfg *cfg, void *ctx)
 	cfg->ctrl_port = SRV_DEFAULT_CTRL_PORT;
 	cfg->outbox_max_age = SRV_DEFAULT_OUTBOX_MAX_AGE;
 	cfg->outbox_max_events = SRV_DEFAULT_OUTBOX_MAX_EVENTS;
+	cfg->relay_file_max = SRV_DEFAULT_RELAY_FILE_MAX;
+	cfg->session_linger = SRV_DEFAULT_SESSION_LINGER;
+	cfg->session_max_age = SRV_DEFAULT_SESSION_MAX_AGE;
+	cfg->session_sweep = SRV_DEFAULT_SESSION_SWEEP;
 	INIT_LLIST_HEAD(&cfg->trusted_proxies);
 }
 
@@ -244,6 +250,37 @@ DEFUN(cfg_outbox_events, cfg_outbox_events_cmd, "outbox max-events <1-100000000>
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_relay_file_max, cfg_relay_file_max_cmd, "relay-file-max <1-67108864>",
+      "Largest file relayed in a session (POST /v1/sessions/{id}/messages; 413 beyond)\n"
+      "Bytes of the file, decoded (default 1048576)\n")
+{
+	g_srv->cfg.relay_file_max = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_session_linger, cfg_session_linger_cmd, "session-linger <0-2592000>",
+      "How long a session stays in call-ended (data still flows) before it is closed\n"
+      "Seconds after the call's end (default 300)\n")
+{
+	g_srv->cfg.session_linger = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_session_max_age, cfg_session_max_age_cmd, "session-max-age <1-31536000>",
+      "Close a session still pending or active this long after it was made (its end event was lost)\n"
+      "Seconds (default 14400, 4 hours)\n")
+{
+	g_srv->cfg.session_max_age = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_session_sweep, cfg_session_sweep_cmd, "session-sweep-interval <1-3600>",
+      "How often the job that closes sessions runs\n" "Seconds (default 5)\n")
+{
+	g_srv->cfg.session_sweep = strtoul(argv[0], NULL, 10);
+	return CMD_SUCCESS;
+}
+
 static int config_write_server(struct vty *vty)
 {
 	struct srv_cfg *cfg = &g_srv->cfg;
@@ -277,6 +314,14 @@ static int config_write_server(struct vty *vty)
 		vty_out(vty, " outbox max-age %lu%s", cfg->outbox_max_age, VTY_NEWLINE);
 	if (cfg->outbox_max_events != SRV_DEFAULT_OUTBOX_MAX_EVENTS)
 		vty_out(vty, " outbox max-events %lu%s", cfg->outbox_max_events, VTY_NEWLINE);
+	if (cfg->relay_file_max != SRV_DEFAULT_RELAY_FILE_MAX)
+		vty_out(vty, " relay-file-max %zu%s", cfg->relay_file_max, VTY_NEWLINE);
+	if (cfg->session_linger != SRV_DEFAULT_SESSION_LINGER)
+		vty_out(vty, " session-linger %lu%s", cfg->session_linger, VTY_NEWLINE);
+	if (cfg->session_max_age != SRV_DEFAULT_SESSION_MAX_AGE)
+		vty_out(vty, " session-max-age %lu%s", cfg->session_max_age, VTY_NEWLINE);
+	if (cfg->session_sweep != SRV_DEFAULT_SESSION_SWEEP)
+		vty_out(vty, " session-sweep-interval %lu%s", cfg->session_sweep, VTY_NEWLINE);
 	osmo_tdef_vty_groups_write(vty, " ");
 	return CMD_SUCCESS;
 }
@@ -291,6 +336,12 @@ DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state
 			srv_db_state_name(g_srv->db), srv_db_schema_version(g_srv->db), srv_db_pending(g_srv->db),
 			VTY_NEWLINE);
 	vty_out(vty, "Event streams: %u%s", srv_sse_streams(g_srv->sse), VTY_NEWLINE);
+	if (g_srv->sessions) {
+		const struct srv_session_timer_stats *st = srv_session_timer_stats(g_srv->sessions);
+
+		vty_out(vty, "Sessions closed: %" PRIu64 " after linger, %" PRIu64 " after max-age, %" PRIu64
+			" failed sweeps%s", st->closed_linger, st->closed_max_age, st->failures, VTY_NEWLINE);
+	}
 	return CMD_SUCCESS;
 }
 
@@ -312,6 +363,10 @@ int srv_vty_init(struct srv_instance *srv)
 	install_element(SERVER_NODE, &cfg_ctrl_port_cmd);
 	install_element(SERVER_NODE, &cfg_outbox_age_cmd);
 	install_element(SERVER_NODE, &cfg_outbox_events_cmd);
+	install_element(SERVER_NODE, &cfg_relay_file_max_cmd);
+	install_element(SERVER_NODE, &cfg_session_linger_cmd);
+	install_element(SERVER_NODE, &cfg_session_max_age_cmd);
+	install_element(SERVER_NODE, &cfg_session_sweep_cmd);
 	osmo_tdef_vty_groups_init(SERVER_NODE, srv_tdef_groups);
 	install_element_ve(&show_server_cmd);
 	srv_keytool_vty_init();
