@@ -9,7 +9,7 @@ set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
 . "$abs_top_srcdir/tests/server_lib.sh"
 CLIENT="$abs_top_builddir/tools/tandem-client"
-srv_setup " timer server X11 1" || exit 1
+srv_setup " timer server X11 1" " relay-file-max 1000" || exit 1
 CL_PIDS=
 trap 'for p in $CL_PIDS; do kill $p 2>/dev/null; wait $p 2>/dev/null; done; harness_cleanup' EXIT
 
@@ -68,7 +68,7 @@ listen()
 	_n=$1
 	_k=$2
 	shift 2
-	echo 0 >"$WORK/$_n.state"
+	echo "${FROM:-0}" >"$WORK/$_n.state"
 	TANDEM_TOKEN=$_k "$CLIENT" --server "$URL" --state "$WORK/$_n.state" "$@" listen \
 		>"$WORK/$_n.out" 2>"$WORK/$_n.err" &
 	eval "CL_$_n=$!"
@@ -141,6 +141,154 @@ sed "s|$URL|URL|" "$WORK/bcard.err" "$WORK/bjson.err" "$WORK/acard.err"
 cmp "$png" "$WORK/media/media-$PHOTO.png" && echo "the photo saved is the one uploaded"
 ls -A "$WORK/media"
 
+echo "# send: each kind from A's PC to session 1 (the call ended, the session is still open); B's client shows"
+echo "# them, B's PC saves the file"
+printf '%%PDF-1.4\n%% a tiny file\n' >"$WORK/agenda.pdf"
+printf 'plain words\n' >"$WORK/notes.bin"
+FROM=$(cat "$WORK/bjson.state") listen bmsg "$DB" --format card --fetch-media "$WORK/media" -q
+FROM=$(cat "$WORK/bjson.state") listen bmsgj "$DB" -q
+export TANDEM_TOKEN=$DA
+run --server "$URL" send --session 1 --text 'see you at 5'
+run --server "$URL" send --session 1 --text "$(printf 'two\nlines')"
+run --server "$URL" send --session 1 --url https://example.org/agenda?day=2
+run --server "$URL" send --session 1 --location 52.52,13.405,25
+run --server "$URL" send --session 1 --location -33.8568,151.2153
+run --server "$URL" send --session 1 --file "$WORK/agenda.pdf"
+run --server "$URL" --session 1 --file "$WORK/notes.bin" --content-type text/plain send
+wait_out bmsg 'notes.bin'
+wait_out bmsgj 'notes.bin'
+stop bmsg
+stop bmsgj
+echo "B, cards:"
+sed -e 's/^[0-9][0-9]:[0-9][0-9]:[0-9][0-9] /<now> /' -e "s|$WORK|WORK|g" "$WORK/bmsg.out"
+echo "B, JSON lines:"
+cat "$WORK/bmsgj.out"
+for f in agenda.pdf notes.bin; do
+	cmp "$WORK/$f" "$WORK/media/"*"-$f" && echo "$f saved as sent"
+done
+ls -A "$WORK/media"
+echo "# send refused by the server: exit 1 and the server's message"
+head -c 1001 /dev/zero >"$WORK/big.bin"
+: >"$WORK/empty.txt"
+run --server "$URL" send --session 1 --file "$WORK/big.bin"
+run --server "$URL" send --session 1 --file "$WORK/empty.txt"
+run --server "$URL" send --session 1 --file "$WORK/notes.bin" --content-type Text/Plain
+run --server "$URL" send --session 999 --text hi
+run --server "$URL" send --session 1 --url http://
+TANDEM_TOKEN=$DC run --server "$URL" send --session 1 --text 'not a member'
+TANDEM_TOKEN=$SCP run --server "$URL" send --session 1 --text 'not a device'
+unset TANDEM_TOKEN
+
+echo "# phone: two mobiles with phone apps; M1 calls M2, both report their side: one session, both phones get"
+echo "# session.established and the other's card"
+for t in +4917000001 +4917000002; do
+	req POST /v1/subscribers "{\"tdn\":\"$t\"}" >/dev/null
+done
+req POST /v1/devices '{"tdn":"+4917000001","kind":"phone","label":"phone of M1"}' >/dev/null
+P1=$(json_get token)
+P1ID=$(json_get id)
+req POST /v1/devices '{"tdn":"+4917000002","kind":"phone","label":"phone of M2"}' >/dev/null
+P2=$(json_get token)
+P2ID=$(json_get id)
+req POST /v1/couplings "{\"tdn\":\"+4917000001\",\"device_id\":$P1ID}" >/dev/null
+req POST /v1/couplings "{\"tdn\":\"+4917000002\",\"device_id\":$P2ID}" >/dev/null
+req PUT /v1/me/profile/name '{"value":"Mia One"}' "$P1" >/dev/null
+req PUT /v1/me/default-audience '{"fields":["name"]}' "$P1" >/dev/null
+req PUT /v1/me/profile/name '{"value":"Max Two"}' "$P2" >/dev/null
+req PUT /v1/me/profile/email '{"value":"max@example.org"}' "$P2" >/dev/null
+req PUT /v1/me/default-audience '{"fields":["name","email"]}' "$P2" >/dev/null
+listen p1 "$P1" --format card -q
+listen p2 "$P2" --format card -q
+listen p2j "$P2" -q
+refs='s/"ref":"tc-[0-9a-f]\{16\}"/"ref":"tc-<16 hex>"/'
+export TANDEM_TOKEN=$P1
+run --server "$URL" phone --tdn +4917000001 --peer +4917000002 --ref m1-call-1 call started
+TANDEM_TOKEN=$P2 run --server "$URL" phone --tdn +4917000002 --peer +4917000001 --incoming call started |
+	sed "$refs"
+ref2=$(sed -n 's/.*"ref":"\(tc-[0-9a-f]*\)".*/\1/p' "$WORK/run.out")
+echo "the second report of a ref changes nothing:"
+run --server "$URL" phone --tdn +4917000001 --peer +4917000002 --ref m1-call-1 call started
+t0=$(date +%s%N)
+printf '# M1: answered after 0.2 s, ended 0.3 s later\nanswered 0.2\n\nended 0.3 # hung up\n' |
+	run --server "$URL" phone --tdn +4917000001 --peer +4917000002 --ref m1-call-1 --reason hangup script -
+t1=$(date +%s%N)
+[ $(( (t1 - t0) / 1000000 )) -ge 500 ] && echo "the script took at least 0.5 s"
+TANDEM_TOKEN=$P2 run --server "$URL" phone --tdn +4917000002 --peer +4917000001 --incoming --ref "$ref2" \
+	call ended | sed "s/$ref2/REF2/g"
+wait_out p1 'call .* ended'
+wait_out p2 'call .* ended'
+wait_out p2j 'call.ended'
+stop p1
+stop p2
+stop p2j
+# the phones report no time: the server's time of the report is shown
+anytime='s/^\(+-- \)\{0,1\}[0-9][0-9]:[0-9][0-9]:[0-9][0-9] /\1<time> /'
+echo "M1's phone:"
+sed -e "$anytime" "$WORK/p1.out"
+echo "M2's phone:"
+sed -e "$anytime" "$WORK/p2.out"
+echo "M2's phone, JSON lines:"
+sed -e 's/"time":"[^"]*"/"time":"<ts>"/g' "$WORK/p2j.out"
+echo "# a conference: M1 calls M2 again, then adds B (a POTS line with a PC) to the call's session: B's PC"
+echo "# rings with the cards of both, and M1's phone gets B's card"
+FROM=$(cat "$WORK/bmsgj.state") listen bconf "$DB" --format card -q
+FROM=$(cat "$WORK/p1.state") listen p1conf "$P1" --format card -q
+run --server "$URL" phone --tdn +4917000001 --peer +4917000002 --ref m1-call-2 call started
+TANDEM_TOKEN=$P2 run --server "$URL" phone --tdn +4917000002 --peer +4917000001 --incoming --ref m2-call-2 \
+	call answered
+conf=$(sed -n 's/.*"session":\([0-9]*\).*/\1/p' "$WORK/run.out")
+run --server "$URL" phone --tdn +4917000001 --peer +4930200 --ref m1-call-3 --conference "$conf" call started |
+	sed "s/--conference $conf /--conference S /"
+wait_out bconf 'max@example.org'
+wait_out p1conf 'Bob B'
+stop bconf
+stop p1conf
+echo "B's PC:"
+sed -e "$anytime" "$WORK/bconf.out"
+echo "M1's phone:"
+sed -e "$anytime" "$WORK/p1conf.out"
+echo "# phone refused by the server: exit 1"
+run --server "$URL" phone --tdn +4930200 --peer +4917000002 call started
+TANDEM_TOKEN=$DA run --server "$URL" phone --tdn +4930100 --peer +4917000002 --conference 999 call started |
+	sed "$refs"
+unset TANDEM_TOKEN
+
+echo "# crafted events from a stand-in server (tests/client_sse.py): shapes tandem-server does not send are"
+echo "# printed without harm; media only from the server's own /v1/media/ID, saved under a clean name"
+python3 "$abs_top_srcdir/tests/client_sse.py" "$WORK/fake.port" faketoken &
+FAKE_PID=$!
+CL_PIDS="$CL_PIDS $FAKE_PID"
+_i=0
+while [ ! -s "$WORK/fake.port" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done
+mkdir -p "$WORK/media2"
+echo 0 >"$WORK/fake.state"
+TZ=UTC "$CLIENT" --server "http://127.0.0.1:$(cat "$WORK/fake.port")" --token faketoken --format card \
+	--state "$WORK/fake.state" --fetch-media "$WORK/media2" --max-backoff 1 listen >"$WORK/fake.out" \
+	2>"$WORK/fake.err" &
+CL_fake=$!
+CL_PIDS="$CL_PIDS $CL_fake"
+wait_out fake 'SSE default type'
+stop fake
+# one event has a time (03:04:05 at UTC-01:30); the others are shown at their arrival
+sed -e "/^04:34:05 /!$anytime" -e "s|$WORK|WORK|g" "$WORK/fake.out"
+echo "stderr (connection notes left out):"
+grep -v 'connecting to\|stream ended\|reconnecting in' "$WORK/fake.err"
+ls -A "$WORK/media2"
+echo "# media over --max-file are not saved"
+mkdir -p "$WORK/media3"
+echo 0 >"$WORK/fake.state"
+"$CLIENT" --server "http://127.0.0.1:$(cat "$WORK/fake.port")" --token faketoken --state "$WORK/fake.state" \
+	--fetch-media "$WORK/media3" --max-file 3 -q listen >"$WORK/fake2.out" 2>"$WORK/fake2.err" &
+CL_fake2=$!
+CL_PIDS="$CL_PIDS $CL_fake2"
+wait_out fake2 'SSE default type'
+stop fake2
+grep -v 'not fetching' "$WORK/fake2.err"
+ls -A "$WORK/media3"
+kill $FAKE_PID
+wait $FAKE_PID 2>/dev/null
+CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $FAKE_PID\b//")
+
 echo "# listen refused"
 run --server "$URL" --token tdd_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA listen
 run --server "$URL" --token "$SCP" listen
@@ -195,6 +343,9 @@ run --token x phone --tdn +4930100 --peer +4930200 --ref "$(printf '%065d' 0)" c
 run --token x phone --tdn +4930100 --peer +4930200 --conference x call started
 run --token x phone --tdn +4930100 --peer +4930200 --reason '' call ended
 run --token x phone --tdn +4930100 --peer +4930200 --reason busy call started
+run --token x phone --tdn +4930100 --peer +4930200 --reason "$(printf '%065d' 0)" call ended
+run --token x phone --tdn +4930100 --peer +4930100 call started
+run --token x phone --tdn +4930100 --peer withheld call started
 run --token x phone --tdn +4930100 --peer +4930200 call ringing
 run --token x phone --tdn +4930100 --peer +4930200 call
 run --token x phone --tdn +4930100 --peer +4930200 dial started

@@ -20,4 +20,4 @@ tools_tandem_decode_LDADD = $(DECODE_LIBS) $(SIGTRAN_LIBS) $(TCAP_LIBS)
 dist_doc_DATA += doc/tandem-decode.md
 
 # tandem-client (its program is declared in server/local.mk): the tests of tests/client.at.
-EXTRA_DIST += tests/client.sh tests/client.ok
+EXTRA_DIST += tests/client.sh tests/client.ok tests/client_sse.py

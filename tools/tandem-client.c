@@ -186,11 +186,11 @@ static void usage(FILE *f)
 		"\n"
 		"phone: report a call as a phone app (POST /v1/calls); prints the answer and the ref as a JSON line\n"
 		"  --tdn +E164         the phone's own number\n"
-		"  --peer +E164|withheld  the other party\n"
+		"  --peer +E164|withheld  the other party (withheld: with --incoming only)\n"
 		"  --incoming          the call came in (direction term; default: an outgoing call, orig)\n"
 		"  --ref ID            the app's id of the call (default: a fresh one, printed as \"ref\")\n"
 		"  --conference S      add the peer to session S instead of making a new one\n"
-		"  --reason R          why the call ended (with `ended`)\n"
+		"  --reason R          why the call ended (with `ended`; up to 64 characters)\n"
 		"  call STATE          report one state: started, answered or ended\n"
 		"  script FILE|-       play lines \"STATE [DELAY_S]\": wait DELAY_S seconds, then report STATE\n"
 		"\n"
@@ -264,6 +264,16 @@ static bool utf8_valid(const char *s)
 
 	json_decref(j);
 	return j != NULL;
+}
+
+/* Characters of valid UTF-8: the bytes that do not continue a sequence. */
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
 }
 
 /* BYTES with an optional K or M suffix (powers of 1024), 1 to 1 GiB. */
@@ -752,6 +762,9 @@ static void event_time(json_t *data, char *out, size_t len)
 
 		if (*z == '.')
 			z += 1 + strspn(z + 1, "0123456789");
+		if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour < 0 ||
+		    tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
+			goto now;
 		if ((z[0] == '+' || z[0] == '-') && sscanf(z + 1, "%2d:%2d", &oh, &om) == 2 && oh < 24 && om < 60)
 			off = (z[0] == '+' ? 1 : -1) * (oh * 3600L + om * 60L);
 		else if (strcmp(z, "Z"))
@@ -1657,6 +1670,10 @@ static int cmd_phone(struct client *c, int argc, char **argv)
 		return fail(EXIT_USAGE, "phone: call started|answered|ended, or script FILE|-");
 	if (!c->tdn || !c->peer)
 		return fail(EXIT_USAGE, "phone: --tdn and --peer are required");
+	if (!strcmp(c->tdn, c->peer))
+		return fail(EXIT_USAGE, "phone: --peer is the other party, not the phone's own number");
+	if (!strcmp(c->peer, "withheld") && !c->incoming)
+		return fail(EXIT_USAGE, "phone: only a caller withholds its number: --peer withheld needs --incoming");
 	if (!c->ref) {
 		uint64_t r;
 
@@ -1771,8 +1788,8 @@ static int take_option(struct client *c, int opt, const char *arg)
 			return fail(EXIT_USAGE, "--conference is a session id (a positive number)");
 		break;
 	case O_REASON:
-		if (!arg[0] || strlen(arg) > 200 || !utf8_valid(arg))
-			return fail(EXIT_USAGE, "--reason is 1 to 200 characters of UTF-8");
+		if (!arg[0] || !utf8_valid(arg) || utf8_chars(arg) > 64)
+			return fail(EXIT_USAGE, "--reason is 1 to 64 characters of UTF-8");
 		c->reason = arg;
 		break;
 	}
