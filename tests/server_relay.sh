@@ -134,4 +134,14 @@ for s in a b b2 c; do
 	echo "stream $s:"
 	news $s
 done
+echo "# a call to B from a caller who withheld the number and whose digits the network did not give: B's phone"
+echo "# writes, B's PC sees it from B"
+scp_post '{"instance":"scp-a","seq":3,"type":"trigger","call":"k2","time":"2026-01-02T03:01:00.5Z","direction":"term","protocol":"cap2","calling":{"withheld":true},"called":{"e164":"+4930200"}}'
+pg_sql -c "SELECT id, state, calling_tdn IS NULL, calling_withheld FROM sessions WHERE id = 2"
+say "$B2" '{"text":"who is this?"}' /v1/sessions/2/messages
+sync_streams
+for s in b c; do
+	echo "stream $s:"
+	news $s
+done
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"

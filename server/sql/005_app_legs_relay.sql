@@ -396,7 +396,7 @@ BEGIN
 	WITH ob AS (
 		INSERT INTO outbox (device_id, type, payload)
 		SELECT m.device_id, 'message', jsonb_build_object('session', s.id, 'call', s.call_id, 'message', mid,
-			'from', tandem_party(me.tdn, s.calling_withheld AND me.tdn = s.calling_tdn,
+			'from', tandem_party(me.tdn, s.calling_withheld AND me.tdn IS NOT DISTINCT FROM s.calling_tdn,
 					     m.subscriber_id = me.subscriber_id) || jsonb_build_object('role', me.role),
 			'kind', kind) || body
 		FROM session_members m WHERE m.session_id = sid AND m.device_id <> dev ORDER BY m.device_id
