@@ -308,6 +308,7 @@ run --token x --fetch-media "$WORK/nonexistent" listen
 run --token x --fetch-media "$png" listen
 run --token x --max-file 0 listen
 run --token x --max-file 2G listen
+run --token x --max-file 9000000000000M listen
 run --token x --max-file 1X listen
 printf 'x1\n' >"$WORK/bad.state"
 run --token x --state "$WORK/bad.state" listen

@@ -19,5 +19,15 @@ tools_tandem_decode_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tools_tandem_decode_LDADD = $(DECODE_LIBS) $(SIGTRAN_LIBS) $(TCAP_LIBS)
 dist_doc_DATA += doc/tandem-decode.md
 
-# tandem-client (its program is declared in server/local.mk): the tests of tests/client.at.
-EXTRA_DIST += tests/client.sh tests/client.ok tests/client_sse.py
+# tandem-client: its program and tools/tandem-client.c are declared in server/local.mk, which automake reads
+# after this file, so its other parts are added here as a second source list (nodist_ only because the plain
+# list is defined there; EXTRA_DIST distributes them). Move both lists together when the program moves here.
+nodist_tools_tandem_client_SOURCES = \
+	tools/client_http.c \
+	tools/client_listen.c \
+	tools/client_phone.c \
+	tools/client_print.c \
+	tools/client_send.c \
+	$(NULL)
+noinst_HEADERS += tools/client.h
+EXTRA_DIST += $(nodist_tools_tandem_client_SOURCES) tests/client.sh tests/client.ok tests/client_sse.py
