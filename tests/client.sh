@@ -285,6 +285,26 @@ wait_out fake2 'SSE default type'
 stop fake2
 grep -v 'not fetching' "$WORK/fake2.err"
 ls -A "$WORK/media3"
+echo "# JSON lines name the media saved"
+echo 0 >"$WORK/fake.state"
+"$CLIENT" --server "http://127.0.0.1:$(cat "$WORK/fake.port")" --token faketoken --state "$WORK/fake.state" \
+	--fetch-media "$WORK/media3" -q listen 2>/dev/null >"$WORK/fake4.out" &
+CL_fake4=$!
+CL_PIDS="$CL_PIDS $CL_fake4"
+wait_out fake4 'SSE default type'
+stop fake4
+grep -o '"saved":{[^}]*}' "$WORK/fake4.out" | sed "s|$WORK|WORK|g"
+echo "# on a terminal (a pty from script(1)) the default is cards"
+echo 0 >"$WORK/fake.state"
+script -qec "\"$CLIENT\" --server http://127.0.0.1:$(cat "$WORK/fake.port") --token faketoken -q \
+	--state \"$WORK/fake.state\" listen" /dev/null </dev/null >"$WORK/fake5.out" 2>&1 &
+sc=$!
+CL_PIDS="$CL_PIDS $sc"
+wait_out fake5 'SSE default type'
+kill -TERM $(ps -o pid= --ppid $sc)
+wait $sc
+echo "exit $?; $(grep -c '^{' "$WORK/fake5.out") JSON lines, $(grep -c '^+-- .* card: ' "$WORK/fake5.out") cards"
+CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $sc\b//")
 kill $FAKE_PID
 wait $FAKE_PID 2>/dev/null
 CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $FAKE_PID\b//")
