@@ -748,14 +748,19 @@ static struct tcap_dlg *find_dlg(struct tcap_tsl *tsl, const struct tcap_tid *dt
 	return NULL;
 }
 
+/* The user area follows the address blob, aligned for any type. */
+static size_t user_offset(const struct tcap_tsl *tsl)
+{
+	return (tsl->cfg.addr_size + 15) & ~(size_t)15;
+}
+
 struct tcap_dlg *tcap_dlg_alloc(struct tcap_tsl *tsl, const void *addr)
 {
 	struct tcap_dlg *dlg;
 	struct tcap_tid t = { .len = 4 };
 	unsigned int tries;
-	char id[16];
 
-	dlg = talloc_zero_size(tsl, sizeof(*dlg) + tsl->cfg.addr_size);
+	dlg = talloc_zero_size(tsl, sizeof(*dlg) + user_offset(tsl) + tsl->cfg.user_size);
 	if (!dlg)
 		return NULL;
 	talloc_set_name_const(dlg, "tcap_dlg");
@@ -779,8 +784,7 @@ struct tcap_dlg *tcap_dlg_alloc(struct tcap_tsl *tsl, const void *addr)
 	dlg->may_end = true;
 	dlg->ltid = t;
 	dlg->tid_key = tid_to_u32(&t);
-	snprintf(id, sizeof(id), "%08x", dlg->tid_key);
-	dlg->fi = osmo_fsm_inst_alloc(&dlg_fsm, dlg, dlg, LOGL_DEBUG, id);
+	dlg->fi = osmo_fsm_inst_alloc(&dlg_fsm, dlg, dlg, LOGL_DEBUG, NULL);
 	if (!dlg->fi) {
 		talloc_free(dlg);
 		return NULL;
@@ -1133,6 +1137,11 @@ const void *tcap_dlg_addr(const struct tcap_dlg *dlg)
 struct tcap_tsl *tcap_dlg_tsl(const struct tcap_dlg *dlg)
 {
 	return dlg->tsl;
+}
+
+void *tcap_dlg_user(struct tcap_dlg *dlg)
+{
+	return dlg->tsl->cfg.user_size ? dlg->addr + user_offset(dlg->tsl) : NULL;
 }
 
 void *tcap_dlg_get_priv(const struct tcap_dlg *dlg)

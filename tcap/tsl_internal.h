@@ -23,7 +23,7 @@ struct tcap_invoke {
 	bool used;
 	bool result_expected;
 	bool timer_started;
-	int32_t id;
+	int8_t id;			/* ours: 1..127 */
 	unsigned int timeout_s;
 	struct tcap_dlg *dlg;
 	struct osmo_timer_list timer;
@@ -38,32 +38,34 @@ struct tcap_tsl {
 	struct rate_ctr_group *ctrg;
 };
 
+/* Field order keeps the holes out: every byte here is paid once per live dialogue. */
 struct tcap_dlg {
 	struct llist_head list;		/* tsl->dialogues */
 	struct hlist_node hnode;	/* tsl->by_tid */
 	struct tcap_tsl *tsl;
 	struct osmo_fsm_inst *fi;
+	void *priv;
+	struct tcap_msg *out;		/* components queued for the next message, or NULL */
+	struct timespec start;
 	uint32_t tid_key;
+	int32_t next_iid;
+	unsigned int busy;		/* nesting of layer code working on this dialogue */
 	struct tcap_tid ltid, rtid;
 	bool has_ac;
-	struct tcap_oid ac;
 	bool aare_pending;		/* the first backward message carries the AARE */
 	bool grant_perm;		/* ANSI: our Query/Conversation lets the peer end (with permission) */
 	bool may_end;			/* ANSI: the peer's last package let us end (ITU: always) */
 	bool sent;			/* set when a message went out (tells a timeout handler answered) */
-	unsigned int busy;		/* nesting of layer code working on this dialogue */
 	bool dead;			/* ended: freed when busy drops to 0 */
-	void *priv;
-	struct timespec start;
-	struct tcap_msg *out;		/* components queued for the next message, or NULL */
-	int32_t next_iid;
+	struct tcap_oid ac;
 	struct tcap_invoke inv[TCAP_INLINE_INVOKES];
 	struct tcap_invoke *inv_more;	/* TCAP_MAX_INVOKES - TCAP_INLINE_INVOKES slots, or NULL */
-	uint8_t addr[];			/* cfg.addr_size bytes */
+	uint8_t addr[] __attribute__((aligned(16)));	/* cfg.addr_size bytes, then the user area */
 };
 
 #define LOGPDLG(dlg, level, fmt, args...) \
-	LOGPFSMSL((dlg)->fi, (dlg)->tsl->cfg.log_subsys, level, fmt, ## args)
+	LOGP((dlg)->tsl->cfg.log_subsys, level, "TCAP-DLG(%08x){%s}: " fmt, (dlg)->tid_key, \
+	     osmo_fsm_inst_state_name((dlg)->fi), ## args)
 #define LOGPTSL(tsl, level, fmt, args...) \
 	LOGP((tsl)->cfg.log_subsys, level, "%s: " fmt, (tsl)->cfg.name, ## args)
 

@@ -92,6 +92,7 @@ struct tcap_tsl_cfg {
 	const char *name;		/*!< for logs and the counter group, e.g. "ssn146" */
 	unsigned int index;		/*!< counter group index (the SSN) */
 	size_t addr_size;		/*!< bytes of the peer address blob */
+	size_t user_size;		/*!< bytes of a zeroed area in each dialogue for the user, tcap_dlg_user() */
 	struct osmo_tdef *tdefs;	/*!< X1, X2 (tcap_tsl_tdefs or a copy of it) */
 	int log_subsys;			/*!< logging category for this layer */
 	uint32_t tid_seed;		/*!< first local transaction id; 0: derived from the clock */
@@ -168,6 +169,9 @@ const struct tcap_oid *tcap_dlg_ac(const struct tcap_dlg *dlg);
 /*! \brief The peer address blob. */
 const void *tcap_dlg_addr(const struct tcap_dlg *dlg);
 struct tcap_tsl *tcap_dlg_tsl(const struct tcap_dlg *dlg);
+/*! \brief The dialogue's user area (cfg.user_size bytes, zeroed when the dialogue was allocated,
+ *  freed with it), or NULL when cfg.user_size is 0. Saves the user an allocation per dialogue. */
+void *tcap_dlg_user(struct tcap_dlg *dlg);
 /*! \brief User data pointer of the dialogue (NULL until set). */
 void *tcap_dlg_get_priv(const struct tcap_dlg *dlg);
 void tcap_dlg_set_priv(struct tcap_dlg *dlg, void *priv);
