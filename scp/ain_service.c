@@ -86,11 +86,11 @@ struct ain_svc {
 	struct tcap_dlg *dlg;
 	struct scp_ssn *ssn;
 	struct timespec t_rx;		/* monotonic, when the trigger came in */
-	bool have_call;
 	bool finish;			/* the switch's last message is answered: end the transaction */
 	bool peer_ended;		/* the switch ended it (Response): nothing can be sent */
 	unsigned int rejects;		/* Rejects this service logic queued in the current message */
-	struct scp_call call;
+	struct scp_call *call;		/* the record while the trigger is handled (on the stack), else NULL */
+	struct scp_call_rec rec;	/* the call's record between its events */
 };
 
 /*
@@ -240,7 +240,7 @@ static int send_close(struct ain_svc *svc, enum ain_close_cause cause)
  * not rejected. */
 static int send_rrbe(struct ain_svc *svc)
 {
-	bool term = svc->call.dir == SCP_DIR_TERM;
+	bool term = svc->call->dir == SCP_DIR_TERM;
 	struct ain_rrbe r = {
 		.has_edp_request = true,
 		.edp_request = AIN_EDP_BIT(term ? AIN_EDP_T_DISCONNECT : AIN_EDP_O_DISCONNECT),
@@ -276,7 +276,7 @@ static const struct tcap_number *dialled(const struct ain_trigger *t)
 static void fail_open(struct ain_svc *svc, const char *what)
 {
 	LOGPFSML(svc->fi, LOGL_ERROR, "%s, fail-open\n", what);
-	svc->call.fail_open = true;
+	svc->call->fail_open = true;
 	scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
 }
 
@@ -286,23 +286,23 @@ static void answer_proceed(struct ain_svc *svc, const struct ain_trigger *t)
 {
 	const struct tcap_number *d = dialled(t);
 
-	if (svc->call.dir == SCP_DIR_TERM) {
+	if (svc->call->dir == SCP_DIR_TERM) {
 		if (send_authorize_termination(svc) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call.answer, "authorize-termination");
+			OSMO_STRLCPY_ARRAY(svc->call->answer, "authorize-termination");
 			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
 			return;
 		}
 		fail_open(svc, "cannot build AuthorizeTermination");
 	} else if (d) {
 		if (send_analyze_route(svc, d) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call.answer, "analyze-route");
+			OSMO_STRLCPY_ARRAY(svc->call->answer, "analyze-route");
 			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
 			return;
 		}
 		fail_open(svc, "cannot build AnalyzeRoute to the dialled number");
 	}
 	if (send_continue(svc) == 0) {
-		OSMO_STRLCPY_ARRAY(svc->call.answer, "continue");
+		OSMO_STRLCPY_ARRAY(svc->call->answer, "continue");
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
 	}
 }
@@ -316,7 +316,7 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 	case AIN_ANSWER_RELEASE:
 		if (send_disconnect(svc) == 0) {
 			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RELEASE);
-			snprintf(svc->call.answer, sizeof(svc->call.answer), "release %u", rule->release_cause);
+			snprintf(svc->call->answer, sizeof(svc->call->answer), "release %u", rule->release_cause);
 			return true;
 		}
 		fail_open(svc, "cannot build Disconnect");
@@ -325,7 +325,7 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 		const char *to = rule->connect_to;
 		struct tcap_number n;
 
-		if (svc->call.dir == SCP_DIR_TERM) {
+		if (svc->call->dir == SCP_DIR_TERM) {
 			/* GR-1299 answers a TerminationAttempt with no AnalyzeRoute */
 			fail_open(svc, "connect is an origination answer, not one for TerminationAttempt");
 			break;
@@ -333,7 +333,7 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 		if (tcap_num_from_string(&n, to, to[0] == '+' ? TCAP_NAT_INTERNATIONAL : TCAP_NAT_NATIONAL) == 0 &&
 		    send_analyze_route(svc, &n) == 0) {
 			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONNECT);
-			snprintf(svc->call.answer, sizeof(svc->call.answer), "connect %s", to);
+			snprintf(svc->call->answer, sizeof(svc->call->answer), "connect %s", to);
 			return false;
 		}
 		fail_open(svc, "cannot build AnalyzeRoute to the configured number");
@@ -341,7 +341,7 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 	}
 	case AIN_ANSWER_CONTINUE:
 		if (send_continue(svc) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call.answer, "continue");
+			OSMO_STRLCPY_ARRAY(svc->call->answer, "continue");
 			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
 			return false;
 		}
@@ -361,7 +361,7 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 static void call_from_trigger(struct ain_svc *svc, uint32_t event, const struct ain_trigger *t)
 {
 	const struct tcap_dialplan *plan = &g_scp->plan;
-	struct scp_call *c = &svc->call;
+	struct scp_call *c = svc->call;
 	const struct tcap_number *d = dialled(t);
 
 	memset(c, 0, sizeof(*c));
@@ -387,7 +387,6 @@ static void call_from_trigger(struct ain_svc *svc, uint32_t event, const struct 
 		OSMO_STRLCPY_ARRAY(c->lata, t->lata.digits);
 	c->trigger_criteria = t->has_tct ? (int)t->tct : -1;
 	now_rt(&c->t_trigger);
-	svc->have_call = true;
 	LOGPFSML(svc->fi, LOGL_INFO, "call %llu: user %s%s lata %s trigger criteria %s\n", (unsigned long long)c->id,
 		 t->user_id.kind == AIN_UID_DN || t->user_id.kind == AIN_UID_BRI ? "dn " : "",
 		 t->user_id.kind == AIN_UID_DN || t->user_id.kind == AIN_UID_BRI ? t->user_id.dn : "(not a line)",
@@ -405,11 +404,15 @@ static void record_latency(struct ain_svc *svc)
 
 static void call_end(struct ain_svc *svc, const char *reason)
 {
-	if (!svc->have_call || !svc->call.monitored || svc->call.t_end.tv_sec)
+	struct scp_call c;
+
+	if (!svc->rec.have || !svc->rec.monitored || svc->rec.t_end.tv_sec)
 		return;
-	now_rt(&svc->call.t_end);
-	OSMO_STRLCPY_ARRAY(svc->call.end_reason, reason);
-	scp_call_event(SCP_CALL_EV_END, &svc->call);
+	scp_call_rec_unpack(&c, &svc->rec);
+	now_rt(&c.t_end);
+	svc->rec.t_end = c.t_end;
+	OSMO_STRLCPY_ARRAY(c.end_reason, reason);
+	scp_call_event(SCP_CALL_EV_END, &c);
 }
 
 static void svc_term(struct ain_svc *svc)
@@ -417,7 +420,10 @@ static void svc_term(struct ain_svc *svc)
 	if (svc->dlg)
 		tcap_dlg_set_priv(svc->dlg, NULL);
 	svc->dlg = NULL;
+	scp_call_rec_free(&svc->rec);
 	osmo_fsm_inst_term(svc->fi, OSMO_FSM_TERM_REGULAR, NULL);
+	/* the struct lives on in the dialogue's user area until the dialogue is freed */
+	svc->fi = NULL;
 }
 
 /* End the transaction with what is queued: a Response, or, when the switch's last
@@ -451,15 +457,16 @@ static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data
 	const struct ain_trigger *t = data;
 	const struct ain_rule *rule;
 	bool released, monitor;
+	struct scp_call call;
 
 	switch (event) {
 	case AIN_EV_INFO_COLLECTED_IND:
 	case AIN_EV_INFO_ANALYZED_IND:
 	case AIN_EV_TERMINATION_ATTEMPT_IND:
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_TRIGGER);
+		svc->call = &call;
 		call_from_trigger(svc, event, t);
-		scp_ssn_ctr_inc(svc->ssn, svc->call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM
-									 : SCP_CTR_RX_TRIGGER_ORIG);
+		scp_ssn_ctr_inc(svc->ssn, call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM : SCP_CTR_RX_TRIGGER_ORIG);
 		rule = ain_rule_find(t->has_tct ? t->tct : AIN_RULE_ANY);
 		monitor = rule && rule->monitor && rule->answer != AIN_ANSWER_RELEASE;
 		if (monitor && send_rrbe(svc)) {
@@ -467,15 +474,22 @@ static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data
 			monitor = false;
 		}
 		released = queue_answer(svc, rule, t);
-		svc->call.monitored = monitor && !released;
-		scp_call_event(SCP_CALL_EV_TRIGGER, &svc->call);
-		if (svc->call.monitored) {
+		svc->call = NULL;
+		call.monitored = monitor && !released;
+		scp_call_event(SCP_CALL_EV_TRIGGER, &call);
+		/* kept packed for the answer and the end (also unmonitored: a switch that withholds
+		 * permission to release keeps the transaction open, see finish()) */
+		if (scp_call_rec_pack(fi, &svc->rec, &call)) {
+			LOGPFSML(fi, LOGL_ERROR, "no memory for the call record\n");
+			call.monitored = false;
+		}
+		if (call.monitored) {
 			if (tcap_dlg_continue(svc->dlg) == 0) {
 				record_latency(svc);
 				osmo_fsm_inst_state_chg(fi, AIN_ST_MONITORING, 0, 0);
 				break;
 			}
-			svc->call.monitored = false;
+			svc->rec.monitored = false;
 		}
 		record_latency(svc);
 		finish(svc);
@@ -503,9 +517,13 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 	case AIN_EV_T_ANSWER_IND:
 		/* a notification EDP: the switch goes on, nothing to answer */
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_ANSWER);
-		if (svc->have_call && !svc->call.t_answer.tv_sec) {
-			now_rt(&svc->call.t_answer);
-			scp_call_event(SCP_CALL_EV_ANSWER, &svc->call);
+		if (svc->rec.have && !svc->rec.t_answer.tv_sec) {
+			struct scp_call c;
+
+			scp_call_rec_unpack(&c, &svc->rec);
+			now_rt(&c.t_answer);
+			svc->rec.t_answer = c.t_answer;
+			scp_call_event(SCP_CALL_EV_ANSWER, &c);
 		}
 		break;
 	case AIN_EV_O_DISCONNECT_IND:
@@ -591,25 +609,23 @@ enum tcap_ac_verdict scp_ain_check_ac(struct tcap_tsl *tsl, const struct tcap_oi
 	return TCAP_AC_ACCEPT;
 }
 
+const size_t scp_ain_svc_size = sizeof(struct ain_svc);
+
+/* The service logic of a new transaction, in the dialogue's user area (sccp.c sizes it). */
 static struct ain_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 {
 	const struct tcap_tid *l = tcap_dlg_local_tid(dlg);
-	struct osmo_fsm_inst *fi;
-	struct ain_svc *svc;
+	struct ain_svc *svc = tcap_dlg_user(dlg);
+	char id[16];
 
-	fi = osmo_fsm_inst_alloc(&ain_svc_fsm, g_scp, NULL, LOGL_DEBUG, NULL);
-	if (!fi)
+	if (!svc || tcap_dlg_get_priv(dlg))
 		return NULL;
-	svc = talloc_zero(fi, struct ain_svc);
-	if (!svc) {
-		osmo_fsm_inst_free(fi);
+	snprintf(id, sizeof(id), "ain-%02x%02x%02x%02x", l->buf[0], l->buf[1], l->buf[2], l->buf[3]);
+	svc->fi = osmo_fsm_inst_alloc(&ain_svc_fsm, g_scp, svc, LOGL_DEBUG, id);
+	if (!svc->fi)
 		return NULL;
-	}
-	fi->priv = svc;
-	svc->fi = fi;
 	svc->dlg = dlg;
 	svc->ssn = s;
-	osmo_fsm_inst_update_id_f(fi, "ain-%02x%02x%02x%02x", l->buf[0], l->buf[1], l->buf[2], l->buf[3]);
 	tcap_dlg_set_priv(dlg, svc);
 	return svc;
 }
@@ -633,7 +649,7 @@ static bool handle_components(struct ain_svc *svc, const struct tcap_ind *ind)
 {
 	unsigned int i;
 
-	for (i = 0; i < ind->num_comp; i++) {
+	for (i = 0; i < ind->num_comp && svc->fi; i++) {
 		const struct tcap_component *c = ind->comp[i];
 		trigger_decode_fn tdec = NULL;
 		event_decode_fn edec = NULL;
@@ -723,7 +739,7 @@ static bool handle_components(struct ain_svc *svc, const struct tcap_ind *ind)
 			osmo_fsm_inst_dispatch(svc->fi, ev, &e);
 		}
 	}
-	return true;
+	return svc->fi != NULL;
 }
 
 /* Without memory for the service logic: let the call go on. */

@@ -56,3 +56,5 @@ int ain_rule_del(unsigned int tct);
 /* TCAP user callbacks of an AIN subsystem */
 enum tcap_ac_verdict scp_ain_check_ac(struct tcap_tsl *tsl, const struct tcap_oid *ac);
 void scp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind);
+/* bytes of the service logic an AIN transaction keeps in its TCAP user area */
+extern const size_t scp_ain_svc_size;

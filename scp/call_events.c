@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,6 +110,139 @@ void scp_call_event(enum scp_call_ev ev, struct scp_call *call)
 
 	llist_for_each_entry(s, &subscribers, list)
 		s->cb(ev, call, s->data);
+}
+
+/* The strings of a record in the order they are packed (the buffer and its size). */
+struct str_field {
+	char *buf;
+	size_t size;
+};
+
+static unsigned int str_fields(struct scp_call *c, struct str_field *f)
+{
+	struct scp_party *p[] = { &c->calling, &c->called, &c->redirecting, &c->original_called, &c->charge,
+				  &c->location };
+	unsigned int i, n = 0;
+
+#define F(x) (f[n++] = (struct str_field){ (x), sizeof(x) })
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		F(p[i]->raw);
+		F(p[i]->e164);
+	}
+	F(c->imsi);
+	F(c->msc);
+	F(c->vlr);
+	F(c->cell);
+	F(c->call_ref);
+	F(c->answer);
+	F(c->end_reason);
+	F(c->user_dn);
+	F(c->lata);
+#undef F
+	return n;
+}
+
+#define REC_STRS 21	/* str_fields() fills exactly this many */
+
+static struct scp_party *rec_parties(struct scp_call *c, unsigned int i)
+{
+	struct scp_party *p[] = { &c->calling, &c->called, &c->redirecting, &c->original_called, &c->charge,
+				  &c->location };
+
+	return p[i];
+}
+
+int scp_call_rec_pack(void *ctx, struct scp_call_rec *r, const struct scp_call *c)
+{
+	struct str_field f[REC_STRS];
+	size_t len[REC_STRS], total = 0, off = 0;
+	unsigned int i, n;
+	char *strs;
+
+	scp_call_rec_free(r);
+	n = str_fields((struct scp_call *)c, f);
+	for (i = 0; i < n; i++) {
+		len[i] = strnlen(f[i].buf, f[i].size - 1);
+		total += len[i] + 1;
+	}
+	strs = r->inl;
+	if (total > sizeof(r->inl)) {
+		strs = r->ext = talloc_size(ctx, total);
+		if (!strs)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		memcpy(strs + off, f[i].buf, len[i]);
+		strs[off + len[i]] = '\0';
+		off += len[i] + 1;
+	}
+	r->len = total;
+	r->have = true;
+	r->monitored = c->monitored;
+	r->fail_open = c->fail_open;
+	r->dir = c->dir;
+	r->ssn = c->ssn;
+	r->service_key = c->service_key;
+	r->trigger_criteria = c->trigger_criteria;
+	r->id = c->id;
+	r->protocol = c->protocol;
+	r->t_trigger = c->t_trigger;
+	r->t_answer = c->t_answer;
+	r->t_end = c->t_end;
+	for (i = 0; i < ARRAY_SIZE(r->party); i++) {
+		const struct scp_party *p = rec_parties((struct scp_call *)c, i);
+
+		r->party[i].present = p->present;
+		r->party[i].withheld = p->withheld;
+		r->party[i].nature = p->nature;
+		r->party[i].pres = p->pres;
+	}
+	return 0;
+}
+
+void scp_call_rec_unpack(struct scp_call *c, const struct scp_call_rec *r)
+{
+	const char *strs = r->ext ? r->ext : r->inl;
+	struct str_field f[REC_STRS];
+	unsigned int i, n;
+	size_t off = 0;
+
+	memset(c, 0, sizeof(*c));
+	if (!r->have)
+		return;
+	n = str_fields(c, f);
+	for (i = 0; i < n && off < r->len; i++) {
+		size_t l = strnlen(strs + off, r->len - off);
+
+		/* packed from these very buffers: it fits (the bound is for safety only) */
+		memcpy(f[i].buf, strs + off, l < f[i].size ? l : f[i].size - 1);
+		off += l + 1;
+	}
+	c->monitored = r->monitored;
+	c->fail_open = r->fail_open;
+	c->dir = r->dir;
+	c->ssn = r->ssn;
+	c->service_key = r->service_key;
+	c->trigger_criteria = r->trigger_criteria;
+	c->id = r->id;
+	c->protocol = r->protocol;
+	c->t_trigger = r->t_trigger;
+	c->t_answer = r->t_answer;
+	c->t_end = r->t_end;
+	for (i = 0; i < ARRAY_SIZE(r->party); i++) {
+		struct scp_party *p = rec_parties(c, i);
+
+		p->present = r->party[i].present;
+		p->withheld = r->party[i].withheld;
+		p->nature = r->party[i].nature;
+		p->pres = r->party[i].pres;
+	}
+}
+
+void scp_call_rec_free(struct scp_call_rec *r)
+{
+	talloc_free(r->ext);
+	memset(r, 0, offsetof(struct scp_call_rec, inl));
 }
 
 int scp_call_events_subscribe(void *ctx, scp_call_event_cb cb, void *data)

@@ -62,6 +62,33 @@ struct scp_call {
 	int trigger_criteria;		/* TriggerCriteriaType, -1 if absent */
 };
 
+/* Bytes of a packed record's strings kept inside it; longer ones go to a talloc'ed buffer. */
+#define SCP_CALL_REC_INLINE 192
+
+/*! A call record as a monitored dialogue keeps it between its events. struct scp_call is
+ *  about 760 bytes, nearly all of it string buffers sized for the longest number any format
+ *  carries, most of them empty or short: this keeps the other fields as they are and the 21
+ *  strings one after another, each NUL-terminated (about 250 bytes for a CAP call). */
+struct scp_call_rec {
+	bool have;			/* holds a call */
+	bool monitored;
+	bool fail_open;
+	uint8_t dir;
+	uint16_t ssn;
+	uint16_t len;			/* bytes of strs used */
+	uint32_t service_key;
+	int32_t trigger_criteria;
+	uint64_t id;
+	const char *protocol;
+	struct timespec t_trigger, t_answer, t_end;
+	struct {
+		bool present, withheld;
+		uint8_t nature, pres;
+	} party[6];
+	char *ext;			/* the strings when they do not fit in inl, else NULL */
+	char inl[SCP_CALL_REC_INLINE];
+};
+
 typedef void (*scp_call_event_cb)(enum scp_call_ev ev, const struct scp_call *call, void *data);
 
 /*! \brief Tell everyone about a call event (logs it, keeps it for show calls). */
@@ -72,6 +99,13 @@ int scp_call_events_subscribe(void *ctx, scp_call_event_cb cb, void *data);
 uint64_t scp_call_next_id(void);
 /*! \brief Fill a party from a decoded number. */
 void scp_party_set(struct scp_party *p, const struct tcap_number *n, const struct tcap_dialplan *plan);
+/*! \brief Pack a call record (strings longer than the inline buffer go to a buffer under ctx).
+ *  \returns 0 or -ENOMEM (the record is then empty). */
+int scp_call_rec_pack(void *ctx, struct scp_call_rec *r, const struct scp_call *c);
+/*! \brief The full record of a packed one (a view: changes are not written back). */
+void scp_call_rec_unpack(struct scp_call *c, const struct scp_call_rec *r);
+/*! \brief Free what a packed record holds outside itself and empty it. */
+void scp_call_rec_free(struct scp_call_rec *r);
 /*! \brief Free subscribers and the kept calls. */
 void scp_call_events_fini(void);
 /*! \brief Print the last calls (newest last) on the VTY. */

@@ -81,6 +81,7 @@ static int ssn_start(struct scp *scp, struct scp_ssn *s)
 	case SCP_PROTO_INAP:
 		cfg.check_ac = scp_cap_check_ac;
 		cfg.ind = scp_cap_ind;
+		cfg.user_size = scp_cap_svc_size;
 		break;
 	case SCP_PROTO_AIN:
 		/* ANSI TCAP (T1.114) with the AIN transactions' own timers */
@@ -88,6 +89,7 @@ static int ssn_start(struct scp *scp, struct scp_ssn *s)
 		cfg.tdefs = ain_tdefs;
 		cfg.check_ac = scp_ain_check_ac;
 		cfg.ind = scp_ain_ind;
+		cfg.user_size = scp_ain_svc_size;
 		break;
 	}
 	s->tsl = tcap_tsl_alloc(s, &cfg);

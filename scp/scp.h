@@ -127,3 +127,5 @@ int scp_ctrl_cmds_install(void);
 /* scp/cap_service.c: the TCAP user callbacks of a CAP or INAP subsystem */
 enum tcap_ac_verdict scp_cap_check_ac(struct tcap_tsl *tsl, const struct tcap_oid *ac);
 void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind);
+/* bytes of the service logic a CAP/INAP dialogue keeps in its TCAP user area */
+extern const size_t scp_cap_svc_size;
