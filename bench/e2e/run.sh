@@ -3,32 +3,36 @@
 # End-to-end benchmark (bench/e2e/README.md): tandem-ssp load -> osmo-stp -> tandem-scp -> tandem-server ->
 # SSE clients, on loopback, with a throwaway PostgreSQL.
 #
-#   bench/e2e/run.sh BUILDDIR        (about 4 minutes with the defaults)
+#   bench/e2e/run.sh BUILDDIR        (about 3-4 minutes with the defaults)
 #
 # 1. STREAMS subscribers (+12015550000...), each with one PC device coupled to its TDN and a caller card (name,
 #    e-mail, default audience of both), all through the API; sse_hold holds one GET /v1/events per device.
 #    tandem-server's VmRSS before and with every stream open and idle: RSS per connection.
-# 2. Latency, REPEAT runs: tandem-ssp load, monitor scenario (CAP v2, answer after ANSWER_AFTER s, hold HOLD s),
-#    RATE calls/s for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2 (coprime counts,
-#    so every call's index is known from its numbers): every call makes a session, an incoming and an outgoing
-#    call event, a card each way, the answer and the end on the held streams. analyze.py: InitialDP -> card.
-# 3. Session setups per second: the trigger scenario (one event, one session per call: service key 101,
+# 2. Session setups per second: the trigger scenario (one event and one session per call: service key 101,
 #    unmonitored) at BURST_RATE for BURST_S, more than the server ingests, so the SCP spools the rest and the
 #    server works flat out; sessions / (last created_at - first created_at). Then pgbench's single-row insert
 #    rate against the same cluster (one connection, as tandem-server has; and PGBENCH_CLIENTS), PGBENCH_S each.
+# 3. Latency, at each of RATES (lowest first): tandem-ssp load, monitor scenario (CAP v2, answer after
+#    ANSWER_AFTER s, hold HOLD s) for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2
+#    (coprime counts, so every call's index in the schedule is known from its numbers): every call makes a
+#    session, an incoming and an outgoing call event, a card each way, the answer and the end on the held
+#    streams. analyze.py: InitialDP -> card.
+# The calls use the same number pairs from one run to the next: the first run's cards carry the fields, later
+# ones mostly name them `unchanged` (the device holds them at their version).
+# PROFILE=1: pg_stat_statements (nested statements, planning time) in the throwaway cluster, printed at the end.
 # A benchmark, not a test: nothing fails on a figure. Bounded: each wait has a limit, every process stops at the
 # end (EXIT trap).
 set -u
 BUILDDIR=$(cd "${1:?usage: run.sh BUILDDIR}" && pwd)
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
 STREAMS=${STREAMS:-1000}
-RATE=${RATE:-500}
-DURATION=${DURATION:-30}
+RATES=${RATES:-25 50 100 500}	# calls/s of the latency runs, lowest first
+DURATION=${DURATION:-10}
 ANSWER_AFTER=${ANSWER_AFTER:-1}
 HOLD=${HOLD:-2}
-REPEAT=${REPEAT:-2}
-BURST_RATE=${BURST_RATE:-2000}
-BURST_S=${BURST_S:-10}
+BURST_RATE=${BURST_RATE:-500}
+BURST_S=${BURST_S:-5}
+DRAIN_S=${DRAIN_S:-90}		# the longest wait for the sessions of a run after its last call
 PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
@@ -41,7 +45,8 @@ done
 [ "$STREAMS" -ge 4 ] && [ "$STREAMS" -le 10000 ] || { echo "run.sh: STREAMS 4..10000" >&2; exit 1; }
 CALLED_N=$((STREAMS / 2))
 CALLING_N=$((CALLED_N - 1))
-if [ $((CALLING_N * CALLED_N)) -lt $((RATE * DURATION)) ]; then
+MAXRATE=$(echo "$RATES" | tr ' ' '\n' | sort -n | tail -n 1)
+if [ $((CALLING_N * CALLED_N)) -lt $((MAXRATE * DURATION)) ]; then
 	echo "run.sh: RATE x DURATION must stay below $((CALLING_N * CALLED_N)) calls (numbers would repeat)" >&2
 	exit 1
 fi
@@ -150,6 +155,15 @@ trap 'e2e_cleanup' EXIT
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit 1
 trap 'e2e_cleanup' EXIT
 SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+if [ -n "${PROFILE:-}" ]; then
+	# where PostgreSQL's time goes: pg_stat_statements (nested statements of the matcher's functions too) in
+	# this throwaway cluster; the server reconnects by itself after the restart
+	pg_sql -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" && pg_restart &&
+		pg_sql -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
+			-c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" >/dev/null &&
+		srv_wait_ready "$HTTP_PORT" && pg_sql -c "CREATE EXTENSION pg_stat_statements" ||
+		{ echo "run.sh: PROFILE: no pg_stat_statements" >&2; exit 1; }
+fi
 echo "$("$PG_BINDIR/postgres" --version), fsync=off (tests/pg-harness.sh); tandem-server $URL; osmo-stp IPA" \
 	"$STP_IPA_PORT"
 
@@ -253,61 +267,25 @@ load()
 load trigger 20 1 --service-key 101 >/dev/null
 wait_sessions 20 30 || { echo "run.sh: the warm-up calls made no sessions" >&2; tail -n 5 "$D/scp.log" >&2; exit 1; }
 
-echo "2. latency: monitor scenario, $RATE calls/s for $DURATION s, answer after $ANSWER_AFTER s, hold $HOLD s" \
-	"($CALLING_N callers -> $CALLED_N callees, $REPEAT runs)"
-R=1
-while [ $R -le "$REPEAT" ]; do
-	S0=$(sessions)
-	MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
-	L0=$(wc -l <"$D/events")
-	SRVT0=$(ticks "$SRV_PID")
-	PGT0=$(pg_ticks)
-	SCPT0=$(ticks "$SCP_PID")
-	echo " run $R, load average $(loadavg)"
-	load monitor "$RATE" "$DURATION" --answer-after "$ANSWER_AFTER" --hold "$HOLD" --service-key 100
-	CALLS=$(jq .started "$D/load.json")
-	wait_sessions $((S0 + CALLS)) 60 || echo "  only $(($(sessions) - S0)) of $CALLS sessions after 60 s"
-	sleep 2
-	SRVT1=$(ticks "$SRV_PID")
-	PGT1=$(pg_ticks)
-	SCPT1=$(ticks "$SCP_PID")
-	python3 "$SRCDIR/bench/e2e/analyze.py" "$D/events" "$L0" "$MAXID" "$RATE" "$FIRST" "$CALLING_N" \
-		"$((FIRST + CALLED_N))" "$CALLED_N" "$CALLS" >"$D/analyze.$R" || exit 1
-	grep -v '^RESULT' "$D/analyze.$R"
-	echo "  CPU s per 1000 calls: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$CALLS"), PostgreSQL" \
-		"$(cpu_per_1000 "$PGT0" "$PGT1" "$CALLS"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$CALLS")," \
-		"tandem-ssp $(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json");" \
-		"tandem-server VmRSS $(rss_kib "$SRV_PID") KiB"
-	sed -n 's/^RESULT //p' "$D/analyze.$R" >>"$D/results"
-	R=$((R + 1))
-done
-
-echo "3. session setups per second: trigger scenario (one event, one session per call) at $BURST_RATE calls/s" \
-	"for $BURST_S s"
+echo "2. session setups per second: trigger scenario (one event, one session per call) at $BURST_RATE calls/s" \
+	"for $BURST_S s, load average $(loadavg)"
 S0=$(sessions)
 MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
-( _m=0; _i=0; while [ $_i -lt $((BURST_S * 4 + 240)) ]; do _d=$(spool_depth); [ "${_d:-0}" -gt $_m ] && _m=$_d;
-	echo $_m >"$D/maxdepth"; [ $_i -gt $((BURST_S * 4)) ] && [ "${_d:-1}" = 0 ] && break; sleep 0.25;
-	_i=$((_i + 1)); done ) &
-DEPTH_PID=$!
 SRVT0=$(ticks "$SRV_PID")
 PGT0=$(pg_ticks)
 load trigger "$BURST_RATE" "$BURST_S" --service-key 101
+DEPTH=$(spool_depth)
 CALLS=$(jq .started "$D/load.json")
-wait_sessions $((S0 + CALLS)) 120 || echo "  only $(($(sessions) - S0)) of $CALLS sessions after 120 s"
+wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
 SRVT1=$(ticks "$SRV_PID")
 PGT1=$(pg_ticks)
-wait "$DEPTH_PID"
 eval "$(pg_sql -c "SELECT 'SETUP_N=' || count(*) || ' SETUP_S=' ||
 	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) FROM sessions WHERE id > $MAXID")"
 SETUPS=$(awk -v n="$SETUP_N" -v s="$SETUP_S" 'BEGIN { printf "%.0f", (s > 0 ? (n - 1) / s : 0) }')
-echo "  $SETUP_N sessions made in $SETUP_S s: $SETUPS sessions/s; SCP spool depth max $(cat "$D/maxdepth")" \
-	"(above a few hundred: the server was the bottleneck)"
+echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; SCP spool depth" \
+	"$DEPTH when the arrivals ended (the server was the bottleneck when it is far above 0)"
 echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$SETUP_N")," \
-	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N")"
-pg_sql -c "SELECT '  SSE events written meanwhile: ' || count(*) FROM outbox o JOIN session_members m ON
-	m.device_id = o.device_id WHERE m.session_id > $MAXID AND (o.payload->>'session')::bigint = m.session_id"
-
+	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N") (all its processes)"
 pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
 pgb()
@@ -317,9 +295,49 @@ pgb()
 }
 PGB1=$(pgb 1)
 PGBN=$(pgb "$PGBENCH_CLIENTS")
-echo "  pgbench single-row INSERT, same cluster: $PGB1 inserts/s (1 connection), $PGBN/s ($PGBENCH_CLIENTS)"
-RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+echo "  pgbench single-row INSERT, same cluster, $PGBENCH_S s: $PGB1 inserts/s (1 connection, as tandem-server)," \
+	"$PGBN/s ($PGBENCH_CLIENTS connections)"
+RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.3f", (b ? a / b : 0) }')
 
+echo "3. latency: monitor scenario, $DURATION s at each of $RATES calls/s, answer after $ANSWER_AFTER s, hold $HOLD s" \
+	"($CALLING_N callers -> $CALLED_N callees)"
+for RATE in $RATES; do
+	S0=$(sessions)
+	MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
+	L0=$(wc -l <"$D/events")
+	SRVT0=$(ticks "$SRV_PID")
+	PGT0=$(pg_ticks)
+	SCPT0=$(ticks "$SCP_PID")
+	echo " $RATE calls/s, load average $(loadavg)"
+	load monitor "$RATE" "$DURATION" --answer-after "$ANSWER_AFTER" --hold "$HOLD" --service-key 100
+	DEPTH=$(spool_depth)
+	CALLS=$(jq .started "$D/load.json")
+	MADE=$(($(sessions) - S0))
+	echo "  when the last call ended: $MADE of $CALLS sessions made, SCP spool depth $DEPTH"
+	wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
+	sleep 2
+	SRVT1=$(ticks "$SRV_PID")
+	PGT1=$(pg_ticks)
+	SCPT1=$(ticks "$SCP_PID")
+	python3 "$SRCDIR/bench/e2e/analyze.py" "$D/events" "$L0" "$MAXID" "$RATE" "$FIRST" "$CALLING_N" \
+		"$((FIRST + CALLED_N))" "$CALLED_N" "$CALLS" >"$D/analyze.$RATE" || exit 1
+	grep -v '^RESULT' "$D/analyze.$RATE"
+	echo "  CPU s per 1000 calls: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$CALLS"), PostgreSQL" \
+		"$(cpu_per_1000 "$PGT0" "$PGT1" "$CALLS"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$CALLS")," \
+		"tandem-ssp $(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json");" \
+		"tandem-server VmRSS $(rss_kib "$SRV_PID") KiB"
+	echo "rate=$RATE calls=$CALLS made=$MADE depth=$DEPTH $(sed -n 's/^RESULT //p' "$D/analyze.$RATE")" >>"$D/results"
+done
+
+if [ -n "${PROFILE:-}" ]; then
+	echo "PostgreSQL statements by total time (pg_stat_statements, whole run):"
+	echo "exec ms | plan ms | calls | exec ms/call | top level | statement"
+	pg_sql -F ' | ' -c "SELECT round(total_exec_time), round(total_plan_time), calls,
+		round((total_exec_time / nullif(calls, 0))::numeric, 3), toplevel, regexp_replace(left(query, 100), '\s+', ' ', 'g')
+		FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT ${PROFILE_TOP:-25}"
+	echo "legs: $(pg_sql -c "SELECT count(*) FROM legs") rows; the matcher's lookup of a call's legs:"
+	pg_sql -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM legs WHERE call_id = (SELECT max(call_id) FROM legs) AND id <> 0"
+fi
 sleep 1
 kill -TERM "$SSE_PID"
 wait "$SSE_PID"
@@ -327,9 +345,10 @@ SSE_SUM=$(tail -n 1 "$D/sse.err")
 PIDS=$(echo "$PIDS" | sed "s/^$SSE_PID //")
 echo
 echo "== summary ($(($(date +%s) - T0)) s; load average before $LOAD_BEFORE, after $(loadavg))"
-echo "InitialDP -> callee's card at $RATE calls/s, per run (ms; A from the SCP's trigger stamp, B from the schedule):"
+echo "InitialDP -> callee's card (ms; A from the SCP's trigger stamp, B from the schedule; target p99 <= 20 at 500/s):"
 awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-	printf "  run %d: A p50 %s p99 %s | B p50 %s p99 %s max %s | sessions %s, popup cards %s (target p99 <= 20)\n",
-		NR, v["a_p50"], v["a_p99"], v["b_p50"], v["b_p99"], v["b_max"], v["sessions"], v["popup"] }' "$D/results"
-echo "session setups/s: $SETUPS; pgbench single-row inserts/s: $PGB1; ratio $RATIO (target >= 0.3)"
+	printf "  %4s calls/s: B p50 %8s p99 %9s max %9s | A p50 %8s p99 %9s | %s calls, %s sessions at the end" \
+		" (depth %s), %s popup cards\n", v["rate"], v["b_p50"], v["b_p99"], v["b_max"], v["a_p50"], v["a_p99"],
+		v["calls"], v["made"], v["depth"], v["popup"] }' "$D/results"
+echo "session setups/s: $SETUPS; pgbench single-row inserts/s (1 connection): $PGB1; ratio $RATIO (target >= 0.3)"
 echo "SSE: $STREAMS streams, tandem-server $RSSPER bytes per idle stream; $SSE_SUM"
