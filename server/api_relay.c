@@ -179,7 +179,8 @@ static int only_members(struct srv_req *req, json_t *o, const char *prefix, cons
 		if (!allowed[i]) {
 			char field[96];
 
-			snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "", strlen(key) < 64 ? key : "?");
+			snprintf(field, sizeof(field), "%s%s%s", prefix, prefix[0] ? "." : "",
+				 strlen(key) < 64 ? key : "?");
 			srv_req_error(req, 400, "unknown_field", field, "unknown field");
 			return -EINVAL;
 		}

@@ -37,7 +37,8 @@ struct srv_session_timer {
 static const char sql_sweep[] =
 	"WITH due AS ("
 	"  SELECT id, CASE WHEN state = 'call-ended' THEN 'linger' ELSE 'max-age' END AS reason FROM sessions"
-	"  WHERE (state = 'call-ended' AND coalesce(call_ended_at, ended_at) <= now() - $1::integer * interval '1 second')"
+	"  WHERE (state = 'call-ended'"
+	"    AND coalesce(call_ended_at, ended_at) <= now() - $1::integer * interval '1 second')"
 	"   OR (state IN ('pending', 'active') AND created_at <= now() - $2::integer * interval '1 second')"
 	"  ORDER BY id LIMIT " OSMO_STRINGIFY_VAL(SWEEP_ROWS) " FOR UPDATE SKIP LOCKED),"
 	" up AS ("

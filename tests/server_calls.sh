@@ -150,9 +150,10 @@ pg_sql -c "SELECT l.app_ref, l.call_id, s.id, s.state FROM legs l JOIN sessions 
 
 echo "# call 4: a withheld caller calls N; N's phone reports it first (no number: nobody to tell yet), then the"
 echo "# network leg (the digits, marked withheld) makes the session and takes the app leg in; N never sees the digits"
-app "$N" '{"tdn":"+4917200","peer":"withheld","direction":"term","state":"started","ref":"n-2","time":"2026-01-02T03:40:00Z"}'
+wh='"tdn":"+4917200","peer":"withheld","direction":"term","ref":"n-2"'
+app "$N" "{$wh,\"state\":\"started\",\"time\":\"2026-01-02T03:40:00Z\"}"
 scp_post "$(ev scp-a 6 trigger k4 orig +4917100 +4917200 true 40:00)"
-app "$N" '{"tdn":"+4917200","peer":"withheld","direction":"term","state":"ended","ref":"n-2","time":"2026-01-02T03:40:09Z"}'
+app "$N" "{$wh,\"state\":\"ended\",\"time\":\"2026-01-02T03:40:09Z\"}"
 sync_streams
 echo "N's phone:"
 news n
@@ -187,7 +188,8 @@ news m
 pg_sql -c "SELECT device_id, tdn, role FROM session_members WHERE session_id = $S ORDER BY device_id"
 pg_sql -c "SELECT count(*) FROM sessions"
 echo "# a time with an offset and a fraction"
-app "$M" '{"tdn":"+4917100","peer":"+4930999","direction":"orig","ref":"m-0","state":"started","time":"2026-01-02T04:04:00.250+01:00"}'
+app "$M" '{"tdn":"+4917100","peer":"+4930999","direction":"orig","ref":"m-0","state":"started",
+	"time":"2026-01-02T04:04:00.250+01:00"}'
 pg_sql -c "SELECT started_at FROM legs WHERE app_ref = 'm-0'"
 echo "X's phone and N's phone (in none of these):"
 news x
@@ -225,7 +227,7 @@ done
 python3 "$abs_top_srcdir/tests/server_vty.py" "$VTY_PORT" <<'CMDS' | sed -n '/^Sessions closed/p'
 show server
 CMDS
-app "$M" "{\"tdn\":\"+4917100\",\"peer\":\"+4930300\",\"direction\":\"orig\",\"state\":\"started\",\"ref\":\"m-7\",\"conference\":$S}" >/dev/null
+app "$M" "{\"tdn\":\"+4917100\",$conf,\"ref\":\"m-7\",\"conference\":$S}" >/dev/null
 echo "  a conference on the closed session -> $(short)"
 sse_cleanup
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"

@@ -114,7 +114,8 @@ GONE=$(json_get token)
 req DELETE "/v1/devices/$(json_get id)" >/dev/null
 WRONG=$(printf '%s' "$A" | sed 's/.$/A/')
 [ "$WRONG" = "$A" ] && WRONG=$(printf '%s' "$A" | sed 's/.$/B/')
-for c in "none:" "not bearer:Basic $A" "malformed:Bearer tdd_123" "unknown token:Bearer tdd_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" \
+NOBODY=tdd_0000000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+for c in "none:" "not bearer:Basic $A" "malformed:Bearer tdd_123" "unknown token:Bearer $NOBODY" \
 	"wrong secret:Bearer $WRONG" "deleted device:Bearer $GONE" "revoked key:Bearer $ENGINEER"; do
 	_h=${c#*:}
 	printf '  %s:' "${c%%:*}"
@@ -136,7 +137,8 @@ for k in "admin:$ADMIN" "device:$A"; do
 done
 req POST /v1/api-keys '{"role":"engineer"}' >/dev/null
 req POST /v1/call-events "{\"events\":[$forged]}" "$(json_get key)" | sed 's/^/  engineer: /'
-echo "stored: $(pg_sql -c 'SELECT count(*) FROM call_events') call events, $(pg_sql -c 'SELECT count(*) FROM sessions') sessions"
+echo "stored: $(pg_sql -c 'SELECT count(*) FROM call_events') call events," \
+	"$(pg_sql -c 'SELECT count(*) FROM sessions') sessions"
 
 echo "# a duplicated SCP event: the trigger of call k1 again, and twice in one batch"
 before=$(pg_sql -c 'SELECT count(*) FROM outbox')

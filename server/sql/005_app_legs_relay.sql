@@ -67,7 +67,8 @@ CREATE FUNCTION tandem_cards(s sessions, devs bigint[], subjects bigint[]) RETUR
 		JOIN profile_fields f ON f.subscriber_id = o.subscriber_id
 		LEFT JOIN media md ON md.id = f.media_id
 		WHERE m.session_id = s.id
-		  AND ((devs IS NULL AND subjects IS NULL) OR m.device_id = ANY (devs) OR o.subscriber_id = ANY (subjects))
+		  AND ((devs IS NULL AND subjects IS NULL) OR m.device_id = ANY (devs)
+			OR o.subscriber_id = ANY (subjects))
 		  AND NOT (s.calling_withheld AND o.tdn IS NOT DISTINCT FROM s.calling_tdn)
 		  AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.subscriber_id = m.subscriber_id AND b.tdn = o.tdn)
 			OR (b.subscriber_id = o.subscriber_id AND b.tdn = m.tdn))
@@ -322,17 +323,19 @@ BEGIN
 					'message', 'the session is ' || s.state);
 			END IF;
 		END IF;
-		INSERT INTO legs (source, device_id, app_ref, direction, calling_tdn, calling_withheld, called_tdn, state,
-				  started_at, answered_at, ended_at, end_reason, conference_session)
+		INSERT INTO legs (source, device_id, app_ref, direction, calling_tdn, calling_withheld, called_tdn,
+				  state, started_at, answered_at, ended_at, end_reason, conference_session)
 		VALUES ('app', dev, ref, dir, calling, calling IS NULL, called, st, coalesce(t, now()),
 			CASE WHEN st = 'answered' THEN coalesce(t, now()) END,
-			CASE WHEN st = 'ended' THEN coalesce(t, now()) END, CASE WHEN st = 'ended' THEN reason END, conf)
+			CASE WHEN st = 'ended' THEN coalesce(t, now()) END,
+			CASE WHEN st = 'ended' THEN reason END, conf)
 		ON CONFLICT (device_id, app_ref) DO NOTHING RETURNING * INTO l;
 		IF FOUND THEN
 			created := true;
 			IF conf IS NOT NULL THEN
-				PERFORM tandem_session_add(conf, peer, CASE dir WHEN 'orig' THEN 'callee' ELSE 'caller' END,
-							   calling, calling IS NULL, called, l.started_at);
+				PERFORM tandem_session_add(conf, peer,
+					CASE dir WHEN 'orig' THEN 'callee' ELSE 'caller' END,
+					calling, calling IS NULL, called, l.started_at);
 			END IF;
 		ELSE
 			-- the same first report, twice at once: the other one made the leg
@@ -340,7 +343,8 @@ BEGIN
 		END IF;
 	END IF;
 	IF NOT created THEN
-		IF l.direction <> dir OR l.calling_tdn IS DISTINCT FROM calling OR l.called_tdn IS DISTINCT FROM called THEN
+		IF l.direction <> dir OR l.calling_tdn IS DISTINCT FROM calling
+		   OR l.called_tdn IS DISTINCT FROM called THEN
 			RETURN jsonb_build_object('status', 409, 'code', 'ref_conflict', 'field', 'ref',
 				'message', 'this ref was reported with other parties or direction');
 		END IF;
@@ -349,7 +353,8 @@ BEGIN
 				answered_at = CASE WHEN st = 'answered' THEN coalesce(answered_at, t, now())
 					ELSE answered_at END,
 				ended_at = CASE WHEN st = 'ended' THEN coalesce(ended_at, t, now()) ELSE ended_at END,
-				end_reason = CASE WHEN st = 'ended' THEN coalesce(end_reason, reason) ELSE end_reason END,
+				end_reason = CASE WHEN st = 'ended' THEN coalesce(end_reason, reason)
+					ELSE end_reason END,
 				updated_at = now()
 			WHERE id = l.id;
 		END IF;
