@@ -107,26 +107,55 @@ static struct tcap_invoke *free_invoke(struct tcap_dlg *dlg)
 	return NULL;
 }
 
+/* The id is free again; the dialogue's timer stays for the others (it finds nothing if
+ * this was the earliest, and runs to the next). */
 static void invoke_release(struct tcap_invoke *inv)
 {
-	osmo_timer_del(&inv->timer);
 	inv->used = false;
 	inv->timer_started = false;
 }
 
-/* Q.774 3.2.3.1: the invoke timer expired. For an operation that reports success
+/* Run the dialogue's invoke timer to the earliest deadline of its started invokes. */
+static void invoke_timer_arm(struct tcap_dlg *dlg)
+{
+	struct tcap_invoke *inv, *first = NULL;
+	struct timeval now, left;
+	unsigned int i;
+
+	for (i = 0; i < TCAP_MAX_INVOKES && (inv = inv_slot(dlg, i)); i++)
+		if (inv->used && inv->timer_started && (!first || timercmp(&inv->deadline, &first->deadline, <)))
+			first = inv;
+	if (!first) {
+		osmo_timer_del(&dlg->inv_timer);
+		return;
+	}
+	osmo_gettimeofday(&now, NULL);
+	if (timercmp(&first->deadline, &now, <))
+		timerclear(&left);
+	else
+		timersub(&first->deadline, &now, &left);
+	osmo_timer_schedule(&dlg->inv_timer, left.tv_sec, left.tv_usec);
+}
+
+/* Q.774 3.2.3.1: invoke timers expired. For an operation that reports success
  * (class 1 or 3) no result came: TC-L-CANCEL.ind. For the others (class 2 or 4)
  * no error came, which is their success; the id is free again either way. */
 static void invoke_timer_cb(void *data)
 {
-	struct tcap_invoke *inv = data;
-	struct tcap_dlg *dlg = inv->dlg;
+	struct tcap_dlg *dlg = data;
+	struct tcap_invoke *inv;
 	struct tcap_ind ind;
+	struct timeval now;
+	unsigned int i;
 
 	tsl_dlg_get(dlg);
-	inv->used = false;
-	inv->timer_started = false;
-	if (inv->result_expected && !dlg->dead) {
+	osmo_gettimeofday(&now, NULL);
+	for (i = 0; i < TCAP_MAX_INVOKES && !dlg->dead && (inv = inv_slot(dlg, i)); i++) {
+		if (!inv->used || !inv->timer_started || timercmp(&inv->deadline, &now, >))
+			continue;
+		invoke_release(inv);
+		if (!inv->result_expected)
+			continue;
 		LOGPDLG(dlg, LOGL_NOTICE, "invoke %d: no result before its timer expired\n", inv->id);
 		tsl_ctr_inc(dlg->tsl, TCAP_CTR_TIMEOUT_INVOKE);
 		memset(&ind, 0, sizeof(ind));
@@ -134,7 +163,14 @@ static void invoke_timer_cb(void *data)
 		ind.invoke_id = inv->id;
 		tsl_deliver(dlg, &ind);
 	}
+	if (!dlg->dead)
+		invoke_timer_arm(dlg);
 	tsl_dlg_put(dlg);
+}
+
+void csl_init(struct tcap_dlg *dlg)
+{
+	osmo_timer_setup(&dlg->inv_timer, invoke_timer_cb, dlg);
 }
 
 int tcap_dlg_invoke(struct tcap_dlg *dlg, const struct tcap_opcode *op, const uint8_t *param, size_t len,
@@ -201,11 +237,9 @@ int tcap_dlg_invoke_opts(struct tcap_dlg *dlg, const struct tcap_opcode *op, con
 		return id;	/* class 4: nothing to wait for */
 	inv->used = true;
 	inv->id = id;
-	inv->dlg = dlg;
 	inv->result_expected = result_expected;
 	inv->timer_started = false;
 	inv->timeout_s = timeout_s ? timeout_s : osmo_tdef_get(dlg->tsl->cfg.tdefs, -2, OSMO_TDEF_S, 10);
-	osmo_timer_setup(&inv->timer, invoke_timer_cb, inv);
 	return id;
 }
 
@@ -288,17 +322,25 @@ int tcap_dlg_reject(struct tcap_dlg *dlg, const struct tcap_component *comp, enu
 void csl_sent(struct tcap_dlg *dlg, const struct tcap_msg *msg)
 {
 	struct tcap_invoke *inv;
+	struct timeval now;
 	unsigned int i;
+	bool started = false;
 
 	for (i = 0; i < msg->num_comp; i++) {
 		if (msg->comp[i].kind != TCAP_COMP_INVOKE)
 			continue;
 		inv = find_invoke(dlg, msg->comp[i].invoke_id);
 		if (inv && !inv->timer_started) {
+			if (!started)
+				osmo_gettimeofday(&now, NULL);
+			started = true;
 			inv->timer_started = true;
-			osmo_timer_schedule(&inv->timer, inv->timeout_s, 0);
+			inv->deadline = now;
+			inv->deadline.tv_sec += inv->timeout_s;
 		}
 	}
+	if (started)
+		invoke_timer_arm(dlg);
 }
 
 void csl_stop_all(struct tcap_dlg *dlg)
@@ -309,6 +351,7 @@ void csl_stop_all(struct tcap_dlg *dlg)
 	for (i = 0; i < TCAP_MAX_INVOKES && (inv = inv_slot(dlg, i)); i++)
 		if (inv->used)
 			invoke_release(inv);
+	osmo_timer_del(&dlg->inv_timer);
 }
 
 static void rx_reject(struct tcap_dlg *dlg, bool can_answer, struct tcap_ind *ind, const struct tcap_component *c,

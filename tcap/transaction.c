@@ -784,6 +784,7 @@ struct tcap_dlg *tcap_dlg_alloc(struct tcap_tsl *tsl, const void *addr)
 	dlg->may_end = true;
 	dlg->ltid = t;
 	dlg->tid_key = tid_to_u32(&t);
+	csl_init(dlg);
 	dlg->fi = osmo_fsm_inst_alloc(&dlg_fsm, dlg, dlg, LOGL_DEBUG, NULL);
 	if (!dlg->fi) {
 		talloc_free(dlg);

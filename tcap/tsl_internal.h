@@ -19,14 +19,15 @@
 #define TCAP_MAX_INVOKES 16
 #define TCAP_INLINE_INVOKES 2
 
+/* One invoke timer per dialogue (tcap_dlg.inv_timer) runs to the earliest deadline: an
+ * osmo_timer_list in each slot was 80 of its 104 bytes and an rbtree insert per invoke. */
 struct tcap_invoke {
 	bool used;
 	bool result_expected;
 	bool timer_started;
 	int8_t id;			/* ours: 1..127 */
 	unsigned int timeout_s;
-	struct tcap_dlg *dlg;
-	struct osmo_timer_list timer;
+	struct timeval deadline;	/* osmo_gettimeofday() time, when timer_started */
 };
 
 struct tcap_tsl {
@@ -58,6 +59,7 @@ struct tcap_dlg {
 	bool sent;			/* set when a message went out (tells a timeout handler answered) */
 	bool dead;			/* ended: freed when busy drops to 0 */
 	struct tcap_oid ac;
+	struct osmo_timer_list inv_timer;	/* the earliest deadline of the invokes */
 	struct tcap_invoke inv[TCAP_INLINE_INVOKES];
 	struct tcap_invoke *inv_more;	/* TCAP_MAX_INVOKES - TCAP_INLINE_INVOKES slots, or NULL */
 	uint8_t addr[] __attribute__((aligned(16)));	/* cfg.addr_size bytes, then the user area */
@@ -81,3 +83,4 @@ void csl_rx_components(struct tcap_dlg *dlg, const struct tcap_msg *msg, const s
 		       bool can_answer, struct tcap_ind *ind);
 void csl_sent(struct tcap_dlg *dlg, const struct tcap_msg *msg);
 void csl_stop_all(struct tcap_dlg *dlg);
+void csl_init(struct tcap_dlg *dlg);

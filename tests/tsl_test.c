@@ -680,6 +680,35 @@ static void test_invoke_slots(void)
 	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 0);
 	/* the invoke timers went with the dialogue: nothing expires */
 	advance(30);
+
+	/* one timer per dialogue runs to the earliest deadline: three activityTests due at
+	 * 5, 3 and 4 s (the last one sent a second later); the result of the last one comes
+	 * in time; the others are cancelled in deadline order, each when its time is up */
+	m = ssf_msg(TCAP_MT_BEGIN, 0x52, NULL, CAP_V2);
+	ssf_invoke(m, 1, 0, IDP_ARG);
+	next_action = UA_NONE;
+	rx_built("Begin + initialDP", "ssf7", m, 0);
+	dlg = last_dlg;
+	ltid = *tcap_dlg_local_tid(dlg);
+	CHECK(tcap_dlg_invoke(dlg, &at, NULL, 0, 5, true) == 1);
+	CHECK(tcap_dlg_invoke(dlg, &at, NULL, 0, 3, true) == 2);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	advance(1);
+	CHECK(tcap_dlg_invoke(dlg, &at, NULL, 0, 3, true) == 3);
+	CHECK(tcap_dlg_continue(dlg) == 0);
+	m = ssf_msg(TCAP_MT_CONTINUE, 0x52, &ltid, NULL);
+	c = &m->comp[m->num_comp++];
+	c->kind = TCAP_COMP_RETURN_RESULT;
+	c->last = true;
+	c->has_invoke_id = true;
+	c->invoke_id = 3;
+	rx_built("Continue + result for 3", "ssf7", m, 0);
+	advance(1);
+	advance(1);	/* invoke 2 */
+	advance(1);	/* (3 would have been now) */
+	advance(1);	/* invoke 1 */
+	CHECK(tcap_tsl_num_dialogues(tsl_scp) == 1);
+	CHECK(tcap_dlg_u_abort(dlg) == 0);
 }
 
 static void pump(void)
