@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # bench/e2e: latency from InitialDP to caller card, from the events sse_hold wrote (bench/e2e/README.md).
 #
-#   analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS
+#   analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS [SESSIONS]
 #
 # EVENTS: sse_hold's lines "RECV_NS STREAM EVENT ID DATA"; only lines after FROM_LINE, of sessions above
 # MIN_SESSION, count (one run of the load). For each session: the callee device's call.incoming gives the SCP's trigger time (`time`, the leg's
@@ -14,6 +14,8 @@
 #      CALLING_N and CALLED_FIRST + i mod CALLED_N, coprime N so that i is unique below their product) and T0
 #      the earliest (trigger time - i / RATE) of the run. B includes the generator's lag and the variable part
 #      of the switch -> SCP delay; it leaves out only the smallest switch -> SCP delay of the run.
+# SESSIONS (optional): lines "ID EPOCH" of sessions.created_at (the start of the ingest transaction that made
+# the session): A is then split into SCP trigger -> transaction start and transaction start -> card received.
 # Prints the figures as text and, last, one line "RESULT key=value ..." for run.sh.
 
 import datetime
@@ -34,8 +36,9 @@ def ts_ns(s):
 
 
 def main():
-    if len(sys.argv) != 10:
-        print("usage: analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS",
+    if len(sys.argv) not in (10, 11):
+        print("usage: analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS "
+              "[SESSIONS]",
               file=sys.stderr)
         return 2
     path = sys.argv[1]
@@ -90,7 +93,19 @@ def main():
     for sid, (trig, _, _, _) in incoming.items():
         if sid in popup and sid in delay:
             lat_b.append((popup[sid] - trig + delay[sid]) / 1e6)
-    for v in (lat_a, lat_b, lat_inc, lat_panel):
+    created = {}
+    if len(sys.argv) == 11:
+        with open(sys.argv[10]) as f:
+            for ln in f:
+                p = ln.split()
+                if len(p) == 2:
+                    created[int(p[0])] = int(round(float(p[1]) * 1e6)) * 1000
+    to_tx, tx_to_card = [], []
+    for sid, (trig, _, _, _) in incoming.items():
+        if sid in created and sid in popup:
+            to_tx.append((created[sid] - trig) / 1e6)
+            tx_to_card.append((popup[sid] - created[sid]) / 1e6)
+    for v in (lat_a, lat_b, lat_inc, lat_panel, to_tx, tx_to_card):
         v.sort()
     sched = sorted(d / 1e6 for d in delay.values())
 
@@ -106,6 +121,9 @@ def main():
     line("   scheduled send -> SCP trigger (part of B, + min)", sched)
     line("   callee call.incoming - SCP trigger time", lat_inc)
     line("   caller card (panel) - SCP trigger time", lat_panel)
+    if created:
+        line("   SCP trigger -> ingest transaction start (A = this", to_tx)
+        line("   ingest transaction start -> callee card   + this)", tx_to_card)
     print("RESULT sessions=%d popup=%d panel=%d a_p50=%.2f a_p99=%.2f b_p50=%.2f b_p99=%.2f b_max=%.2f "
           "inc_p50=%.2f inc_p99=%.2f" % (len(incoming), len(popup), len(panel), pct(lat_a, .5), pct(lat_a, .99),
                                           pct(lat_b, .5), pct(lat_b, .99), lat_b[-1] if lat_b else float("nan"),

@@ -319,8 +319,9 @@ for RATE in $RATES; do
 	SRVT1=$(ticks "$SRV_PID")
 	PGT1=$(pg_ticks)
 	SCPT1=$(ticks "$SCP_PID")
+	pg_sql -F ' ' -c "SELECT id, extract(epoch FROM created_at) FROM sessions WHERE id > $MAXID" >"$D/created"
 	python3 "$SRCDIR/bench/e2e/analyze.py" "$D/events" "$L0" "$MAXID" "$RATE" "$FIRST" "$CALLING_N" \
-		"$((FIRST + CALLED_N))" "$CALLED_N" "$CALLS" >"$D/analyze.$RATE" || exit 1
+		"$((FIRST + CALLED_N))" "$CALLED_N" "$CALLS" "$D/created" >"$D/analyze.$RATE" || exit 1
 	grep -v '^RESULT' "$D/analyze.$RATE"
 	echo "  CPU s per 1000 calls: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$CALLS"), PostgreSQL" \
 		"$(cpu_per_1000 "$PGT0" "$PGT1" "$CALLS"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$CALLS")," \
