@@ -334,6 +334,7 @@ printf 'x1\n' >"$WORK/bad.state"
 run --token x --state "$WORK/bad.state" listen
 run --token x --server "http://$(printf '%02100d' 0)" listen
 run --token x --text hi listen
+run --token "$(printf 'x\r\nX-Evil: 1')" listen
 run --token x --tdn +4930100 send --session 1 --text hi
 run --token x send --text hi
 run --token x send --session 0 --text hi

@@ -410,6 +410,9 @@ int main(int argc, char **argv)
 		return client_fail(EXIT_USAGE, "no device token (--token or TANDEM_TOKEN)");
 	if (strlen(c.server) > 2000 || strlen(c.token) > 200)
 		return client_fail(EXIT_USAGE, "--server or --token too long");
+	for (i = 0; c.token[i]; i++)
+		if (c.token[i] <= ' ' || c.token[i] > '~')	/* it goes into a header line */
+			return client_fail(EXIT_USAGE, "the token has a character that is not printable ASCII");
 	if (c.state_file && client_state_load(&c) < 0)
 		return EXIT_USAGE;
 	sigaction(SIGINT, &sa, NULL);
