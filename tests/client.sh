@@ -305,6 +305,11 @@ kill -TERM $(ps -o pid= --ppid $sc)
 wait $sc
 echo "exit $?; $(grep -c '^{' "$WORK/fake5.out") JSON lines, $(grep -c '^+-- .* card: ' "$WORK/fake5.out") cards"
 CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $sc\b//")
+echo "# answers tandem-server does not give: a 2xx that is not JSON, a proxy's error page (cleaned)"
+fake="http://127.0.0.1:$(cat "$WORK/fake.port")"
+run --server "$fake" --token faketoken phone --tdn +4930100 --peer +4930200 --ref r1 call started |
+	sed "s|$fake|FAKE|g"
+run --server "$fake" --token faketoken send --session 1 --text hi | sed "s|$fake|FAKE|g"
 kill $FAKE_PID
 wait $FAKE_PID 2>/dev/null
 CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $FAKE_PID\b//")
@@ -332,6 +337,7 @@ run --token x --max-file 9000000000000M listen
 run --token x --max-file 1X listen
 printf 'x1\n' >"$WORK/bad.state"
 run --token x --state "$WORK/bad.state" listen
+run --token x --state "$WORK/media" listen
 run --token x --server "http://$(printf '%02100d' 0)" listen
 run --token x --text hi listen
 run --token "$(printf 'x\r\nX-Evil: 1')" listen
@@ -383,6 +389,16 @@ run --token x phone --tdn +4930100 --peer +4930200 script "$WORK/bad4.script"
 printf 'started %0300d\n' 0 >"$WORK/bad5.script"
 run --token x phone --tdn +4930100 --peer +4930200 script "$WORK/bad5.script"
 
+echo "# a script stopped by SIGTERM while it waits: exit 1, the report not sent"
+printf 'started 30\n' >"$WORK/slow.script"
+"$CLIENT" --server "$URL" --token x phone --tdn +4930100 --peer +4930200 script "$WORK/slow.script" \
+	>"$WORK/slow.out" 2>&1 &
+sp=$!
+sleep 0.5
+kill -TERM $sp
+wait $sp
+echo "exit $?"
+cat "$WORK/slow.out"
 echo "# the server unreachable: exit 1"
 port=$(srv_free_port)
 run --server "http://127.0.0.1:$port" --token x send --session 1 --text hi |

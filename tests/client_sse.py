@@ -87,6 +87,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self):
+        # answers the real server never gives: a 2xx that is not JSON, an error page of a proxy
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path == "/v1/calls":
+            self.reply(200, "text/plain", b"fine")
+        else:
+            self.reply(502, "text/html", b"<html><body>\x1b[2JBad Gateway</body></html>\n")
+
 
 TOKEN = sys.argv[2]
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -137,8 +137,13 @@ void client_show_http_error(const struct answer *a)
 		}
 	} else {
 		fputs(": ", stderr);
-		if (a->len)
-			client_put_clean(stderr, a->body, a->len < 300 ? a->len : 300, " ");
+		size_t n = a->len < 300 ? a->len : 300;
+
+		while (n && (a->body[n - 1] == ' ' || a->body[n - 1] == '\t' || a->body[n - 1] == '\r' ||
+			     a->body[n - 1] == '\n'))
+			n--;
+		if (n)
+			client_put_clean(stderr, a->body, n, " ");
 		else
 			fputs("(no body)", stderr);
 	}

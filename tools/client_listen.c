@@ -25,22 +25,29 @@ int client_state_load(struct client *c)
 	FILE *f = fopen(c->state_file, "r");
 	char buf[sizeof(c->last_id)];
 	size_t n;
+	int e;
 
 	if (!f) {
-		if (errno == ENOENT)
+		e = errno;
+		if (e == ENOENT)
 			return 0;	/* first run */
-		fprintf(stderr, "tandem-client: cannot read %s: %s\n", c->state_file, strerror(errno));
-		return -errno;
+		client_fail(0, "cannot read %s: %s", c->state_file, strerror(e));
+		return -e;
 	}
 	n = fread(buf, 1, sizeof(buf) - 1, f);
+	e = ferror(f) ? errno : 0;
 	fclose(f);
+	if (e) {	/* a directory opens, and fails to read */
+		client_fail(0, "cannot read %s: %s", c->state_file, strerror(e));
+		return -e;
+	}
 	buf[n] = '\0';
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
 		buf[--n] = '\0';
 	if (!n)
 		return 0;
 	if (!client_id_valid(buf)) {
-		fprintf(stderr, "tandem-client: %s does not hold an event id\n", c->state_file);
+		client_fail(0, "%s does not hold an event id", c->state_file);
 		return -EINVAL;
 	}
 	snprintf(c->last_id, sizeof(c->last_id), "%s", buf);
