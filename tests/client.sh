@@ -95,10 +95,11 @@ stop()
 	echo "$1 stopped by SIGTERM: exit $?"
 	CL_PIDS=$(echo "$CL_PIDS" | sed "s/ $_p\b//")
 }
-# run ARGS...: the client in the foreground; its output, stderr and exit status
+# run ARGS...: the client in the foreground (20 s at most: a command that should end must not hang the
+# suite); its output, stderr and exit status
 run()
 {
-	"$CLIENT" "$@" >"$WORK/run.out" 2>"$WORK/run.err"
+	timeout 20 "$CLIENT" "$@" >"$WORK/run.out" 2>"$WORK/run.err"
 	_rc=$?
 	echo "\$ tandem-client $*" | sed -e "s|$URL|URL|g" -e "s|$WORK|WORK|g" -e 's/td[dk]_[^ ]*/TOKEN/g' \
 		-e 's/0\{20,\}/0.../g' | LC_ALL=C tr -c '\11\12\40-\176' '?'
