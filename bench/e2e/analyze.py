@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # bench/e2e: latency from InitialDP to caller card, from the events sse_hold wrote (bench/e2e/README.md).
 #
-#   analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS [SESSIONS]
+#   analyze.py EVENTS FROM_LINE MIN_SESSION RATE CALLING_FIRST CALLING_N CALLED_FIRST CALLED_N CALLS \
+#              [SESSIONS]
 #
 # EVENTS: sse_hold's lines "RECV_NS STREAM EVENT ID DATA"; only lines after FROM_LINE, of sessions above
-# MIN_SESSION, count (one run of the load). For each session: the callee device's call.incoming gives the SCP's trigger time (`time`, the leg's
-# started_at: CLOCK_REALTIME when tandem-scp decoded the InitialDP) and the parties; its `card` (display popup)
-# and the caller device's card (panel) give when the cards arrived. Two latencies per call:
+# MIN_SESSION, count (one run of the load). For each session: the callee device's call.incoming gives the SCP's
+# trigger time (`time`, the leg's started_at: CLOCK_REALTIME when tandem-scp decoded the InitialDP, which
+# tandem-scp sends truncated to the millisecond, so A is overstated by 0 to 1 ms) and the parties; its `card`
+# (display popup) and the caller device's card (panel) give when the cards arrived. Two latencies per call:
 #   A: callee card received - the SCP's trigger time (leaves out tandem-ssp -> osmo-stp -> tandem-scp);
 #   B: callee card received - the call's scheduled send time T0 + i / RATE, where i is the call's index in the
 #      open-loop schedule (recovered from its calling and called numbers: call i takes CALLING_FIRST + i mod

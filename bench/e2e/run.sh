@@ -19,7 +19,8 @@
 #    streams. analyze.py: InitialDP -> card.
 # The calls use the same number pairs from one run to the next: the first run's cards carry the fields, later
 # ones mostly name them `unchanged` (the device holds them at their version).
-# PROFILE=1: pg_stat_statements (nested statements, planning time) in the throwaway cluster, printed at the end.
+# SSE_HOLD=PATH: another build of sse_hold. PROFILE=1: pg_stat_statements (nested statements, planning time) in
+# the throwaway cluster, printed at the end.
 # A benchmark, not a test: nothing fails on a figure. Bounded: each wait has a limit, every process stops at the
 # end (EXIT trap).
 set -u
@@ -37,9 +38,10 @@ PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
+SSE_HOLD=${SSE_HOLD:-$BUILDDIR/bench/e2e/sse_hold}	# e.g. a sanitizer build of it
 FIRST=12015550000
-for _t in server/tandem-server scp/tandem-scp tools/tandem-ssp bench/e2e/sse_hold; do
-	[ -x "$BUILDDIR/$_t" ] || { echo "run.sh: build $BUILDDIR/$_t first" >&2; exit 1; }
+for _t in "$BUILDDIR/server/tandem-server" "$BUILDDIR/scp/tandem-scp" "$BUILDDIR/tools/tandem-ssp" "$SSE_HOLD"; do
+	[ -x "$_t" ] || { echo "run.sh: build $_t first" >&2; exit 1; }
 done
 [ -x "$PGBENCH" ] || { echo "run.sh: no pgbench at $PGBENCH" >&2; exit 1; }
 [ "$STREAMS" -ge 4 ] && [ "$STREAMS" -le 10000 ] || { echo "run.sh: STREAMS 4..10000" >&2; exit 1; }
@@ -97,7 +99,8 @@ pg_ticks()
 # cpu_per_1000 T0 T1 CALLS: CPU seconds per 1000 calls from clock ticks
 cpu_per_1000()
 {
-	awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="$3" 'BEGIN { printf "%.3f", (n ? (b - a) / hz * 1000 / n : 0) }'
+	awk -v a="$1" -v b="$2" -v hz="$(getconf CLK_TCK)" -v n="$3" \
+		'BEGIN { printf "%.3f", (n ? (b - a) / hz * 1000 / n : 0) }'
 }
 loadavg()
 {
@@ -160,7 +163,8 @@ if [ -n "${PROFILE:-}" ]; then
 	# this throwaway cluster; the server reconnects by itself after the restart
 	pg_sql -c "ALTER SYSTEM SET shared_preload_libraries = 'pg_stat_statements'" && pg_restart &&
 		pg_sql -c "ALTER SYSTEM SET pg_stat_statements.track = 'all'" \
-			-c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" -c "SELECT pg_reload_conf()" >/dev/null &&
+			-c "ALTER SYSTEM SET pg_stat_statements.track_planning = on" \
+			-c "SELECT pg_reload_conf()" >/dev/null &&
 		srv_wait_ready "$HTTP_PORT" && pg_sql -c "CREATE EXTENSION pg_stat_statements" ||
 		{ echo "run.sh: PROFILE: no pg_stat_statements" >&2; exit 1; }
 fi
@@ -230,7 +234,7 @@ echo "1. $STREAMS subscribers, one PC device each, caller cards; one SSE stream 
 python3 "$SRCDIR/bench/e2e/provision.py" "$URL" "$ENG" "+$FIRST" "$STREAMS" "$D/tokens" || exit 1
 sleep 1
 RSS0=$(rss_kib "$SRV_PID")
-"$B/bench/e2e/sse_hold" --url "$URL" --tokens "$D/tokens" --out "$D/events" --ready "$D/ready" --duration 1800 \
+"$SSE_HOLD" --url "$URL" --tokens "$D/tokens" --out "$D/events" --ready "$D/ready" --duration 1800 \
 	2>"$D/sse.err" &
 SSE_PID=$!
 PIDS="$SSE_PID $PIDS"
@@ -257,7 +261,11 @@ load()
 		--duration "$_s" --calling-range "+$FIRST-+$((FIRST + CALLING_N - 1))" \
 		--called-range "+$((FIRST + CALLED_N))-+$((FIRST + 2 * CALLED_N - 1))" --json "$D/load.json" "$@" \
 		>"$D/load.out" 2>"$D/load.err"
-	[ -s "$D/load.json" ] || { echo "run.sh: tandem-ssp load wrote no summary:" >&2; cat "$D/load.err" >&2; exit 1; }
+	if [ ! -s "$D/load.json" ]; then
+		echo "run.sh: tandem-ssp load wrote no summary:" >&2
+		cat "$D/load.err" >&2
+		exit 1
+	fi
 	jq -r '"  tandem-ssp: \(.started) calls, \(.achieved_rate | floor) calls/s, failed \(.failed), answer latency" +
 		" p50 \(.latency_ms.p50) p99 \(.latency_ms.p99) min \(.latency_ms.min) ms, generator lag max" +
 		" \(.generator_lag_ms.max) ms"' "$D/load.json"
@@ -314,7 +322,8 @@ for RATE in $RATES; do
 	CALLS=$(jq .started "$D/load.json")
 	MADE=$(($(sessions) - S0))
 	echo "  when the last call ended: $MADE of $CALLS sessions made, SCP spool depth $DEPTH"
-	wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
+	wait_sessions $((S0 + CALLS)) "$DRAIN_S" ||
+		echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
 	sleep 2
 	SRVT1=$(ticks "$SRV_PID")
 	PGT1=$(pg_ticks)
@@ -327,17 +336,20 @@ for RATE in $RATES; do
 		"$(cpu_per_1000 "$PGT0" "$PGT1" "$CALLS"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$CALLS")," \
 		"tandem-ssp $(jq --argjson n "$CALLS" '.cpu_s * 1000 / $n * 1000 | round / 1000' "$D/load.json");" \
 		"tandem-server VmRSS $(rss_kib "$SRV_PID") KiB"
-	echo "rate=$RATE calls=$CALLS made=$MADE depth=$DEPTH $(sed -n 's/^RESULT //p' "$D/analyze.$RATE")" >>"$D/results"
+	echo "rate=$RATE calls=$CALLS made=$MADE depth=$DEPTH $(sed -n 's/^RESULT //p' "$D/analyze.$RATE")" \
+		>>"$D/results"
 done
 
 if [ -n "${PROFILE:-}" ]; then
 	echo "PostgreSQL statements by total time (pg_stat_statements, whole run):"
 	echo "exec ms | plan ms | calls | exec ms/call | top level | statement"
 	pg_sql -F ' | ' -c "SELECT round(total_exec_time), round(total_plan_time), calls,
-		round((total_exec_time / nullif(calls, 0))::numeric, 3), toplevel, regexp_replace(left(query, 100), '\s+', ' ', 'g')
+		round((total_exec_time / nullif(calls, 0))::numeric, 3), toplevel,
+		regexp_replace(left(query, 100), '\s+', ' ', 'g')
 		FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT ${PROFILE_TOP:-25}"
 	echo "legs: $(pg_sql -c "SELECT count(*) FROM legs") rows; the matcher's lookup of a call's legs:"
-	pg_sql -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM legs WHERE call_id = (SELECT max(call_id) FROM legs) AND id <> 0"
+	_cid=$(pg_sql -c "SELECT max(call_id) FROM legs")
+	pg_sql -c "EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM legs WHERE call_id = $_cid AND id <> 0"
 fi
 sleep 1
 kill -TERM "$SSE_PID"

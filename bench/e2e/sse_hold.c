@@ -14,7 +14,10 @@
  * escapes (tandem-server sends one line of JSON). When every stream has answered 200 and received its first
  * bytes, the --ready file is created with the count. Once a second a progress line goes to stderr; at the end
  * (SIGINT, SIGTERM or --duration, at most 3600 s) a summary: streams connected, failed, ended, events,
- * heartbeats. Streams are not reconnected: a stream that ends or fails is counted, so the benchmark sees it. */
+ * heartbeats. Streams are not reconnected: a stream that ends or fails is counted, so the benchmark sees it.
+ *
+ * libcurl's socket interface on an epoll fd: only the sockets with data are looked at, so the time an event
+ * waits here does not grow with the number of streams (curl_multi_perform() walks every handle each time). */
 
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sys/epoll.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -59,6 +65,41 @@ static struct {
 } g;
 
 static volatile sig_atomic_t g_stop;
+
+static int g_epfd = -1;
+static long g_timeout_ms = -1;		/*!< libcurl's timer: -1 none, else ms from g_timer_set */
+static uint64_t g_timer_set;
+
+static uint64_t now_ns(clockid_t clk);
+
+/* libcurl wants socket s watched for what (CURL_POLL_*) */
+static int on_socket(CURL *easy, curl_socket_t s, int what, void *userp, void *socketp)
+{
+	struct epoll_event ev = { 0 };
+
+	(void)easy;
+	(void)userp;
+	if (what == CURL_POLL_REMOVE) {
+		epoll_ctl(g_epfd, EPOLL_CTL_DEL, s, NULL);
+		return 0;
+	}
+	ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+	ev.data.fd = s;
+	(void)socketp;
+	/* a socket already watched changes what it waits for */
+	if (epoll_ctl(g_epfd, EPOLL_CTL_ADD, s, &ev) < 0 && errno == EEXIST)
+		epoll_ctl(g_epfd, EPOLL_CTL_MOD, s, &ev);
+	return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+	(void)multi;
+	(void)userp;
+	g_timeout_ms = timeout_ms;
+	g_timer_set = now_ns(CLOCK_MONOTONIC);
+	return 0;
+}
 
 static void on_signal(int sig)
 {
@@ -327,12 +368,18 @@ int main(int argc, char **argv)
 	if (!multi || !st)
 		return 1;
 	curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, (long)n + 16);
+	g_epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (g_epfd < 0)
+		return 1;
+	curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, on_timer);
 
 	t_end = now_ns(CLOCK_MONOTONIC) + (uint64_t)duration * 1000000000u;
 	t_tick = now_ns(CLOCK_MONOTONIC) + 1000000000u;
 	while (!g_stop) {
+		struct epoll_event evs[256];
 		CURLMsg *m;
-		int left, nfds;
+		int left, nev, wait_ms, k;
 		uint64_t t;
 
 		for (i = 0; added < n && i < SSE_ADD_PER_ROUND; i++, added++) {
@@ -342,8 +389,28 @@ int main(int argc, char **argv)
 				return 1;
 			}
 		}
-		if (curl_multi_perform(multi, &running) != CURLM_OK)
-			break;
+		/* libcurl's timer first (it also starts the streams just added), then wait for sockets */
+		t = now_ns(CLOCK_MONOTONIC);
+		if (g_timeout_ms >= 0 && t >= g_timer_set + (uint64_t)g_timeout_ms * 1000000u) {
+			g_timeout_ms = -1;
+			curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		}
+		wait_ms = added < n ? 10 : 100;
+		if (g_timeout_ms >= 0) {
+			int64_t left_ms = ((int64_t)(g_timer_set + (uint64_t)g_timeout_ms * 1000000u) -
+					   (int64_t)now_ns(CLOCK_MONOTONIC) + 999999) / 1000000;
+
+			if (left_ms < wait_ms)
+				wait_ms = left_ms < 0 ? 0 : (int)left_ms;
+		}
+		nev = epoll_wait(g_epfd, evs, 256, wait_ms);
+		for (k = 0; k < nev; k++) {
+			int flags = (evs[k].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+				    (evs[k].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+				    (evs[k].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+
+			curl_multi_socket_action(multi, evs[k].data.fd, flags, &running);
+		}
 		while ((m = curl_multi_info_read(multi, &left))) {
 			struct stream *s;
 
@@ -386,7 +453,6 @@ int main(int argc, char **argv)
 		}
 		if (added == n && running == 0)
 			break;
-		curl_multi_poll(multi, NULL, 0, added < n ? 10 : 100, &nfds);
 	}
 	fflush(g.out);
 	fprintf(stderr, "sse_hold: summary: streams %u, connected %u, failed %u, ended %u, events %" PRIu64
@@ -405,6 +471,7 @@ int main(int argc, char **argv)
 	free(st);
 	curl_multi_cleanup(multi);
 	curl_global_cleanup();
+	close(g_epfd);
 	fclose(g.out);
 	return g.n_failed ? 1 : 0;
 }
