@@ -93,9 +93,16 @@ fail()
 	exit 1
 }
 
+if [ -t 1 ]; then
+	BOLD=$(printf '\033[1m')
+	PLAIN=$(printf '\033[0m')
+else
+	BOLD=
+	PLAIN=
+fi
 say()
 {
-	printf '\n\033[1m== %s\033[0m\n' "$*" 2>/dev/null
+	printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"
 }
 
 ALICE=+12015550100
@@ -212,8 +219,12 @@ client()
 	TANDEM_TOKEN=$2 "$B/tools/tandem-client" --server "$URL" --state "$D/$1.json.state" --format json \
 		listen >"$D/$1.jsonl" 2>"$D/$1.err" &
 	PIDS="$PIDS $!"
+	# the readable view goes through a FIFO to sed, so that stopping the client ends sed too
+	mkfifo "$D/$1.cards"
 	TANDEM_TOKEN=$2 "$B/tools/tandem-client" --server "$URL" --state "$D/$1.card.state" --format card -q \
-		listen 2>/dev/null | sed -u "s/^/$3 /" &
+		listen >"$D/$1.cards" 2>/dev/null &
+	PIDS="$PIDS $!"
+	sed -u "s/^/$3 /" <"$D/$1.cards" &
 	PIDS="$PIDS $!"
 }
 client alice "$ALICE_TOKEN" "[Alice's PC] "
@@ -268,8 +279,7 @@ say "call 1: Alice lifts her POTS handset and dials Bob's mobile (AIN originatio
 ssp --protocol ain --direction orig --calling "${ALICE#+1}" --called "${BOB#+1}" --answer-after 3 --hold 3
 # Bob's phone rings: his app reports the call it sees
 "$B/tools/tandem-client" --server "$URL" --token "$BOB_TOKEN" phone --tdn "$BOB" --peer "$ALICE" --incoming \
-	--ref demo-1 call started >"$D/phone1.out" 2>"$D/phone1.err" ||
-	echo "demo: note: the phone app's call report was refused: $(cat "$D/phone1.err")" >&2
+	--ref demo-1 call started >/dev/null 2>"$D/phone.err" || fail "call 1: Bob's phone app: $(cat "$D/phone.err")"
 E=$(wait_event alice call.outgoing) || fail "call 1: Alice's PC got no call.outgoing"
 S1=$(printf '%s' "$E" | jq .session)
 wait_event bob card ".data.session == $S1" >/dev/null || fail "call 1: Bob's phone got no card of Alice"
@@ -288,16 +298,21 @@ ssp_wait
 wait_event alice call.ended ".data.session == $S1" >/dev/null || fail "call 1: Alice's PC got no call.ended"
 wait_event bob call.ended ".data.session == $S1" >/dev/null || fail "call 1: Bob's phone got no call.ended"
 "$B/tools/tandem-client" --server "$URL" --token "$BOB_TOKEN" phone --tdn "$BOB" --peer "$ALICE" --incoming \
-	--ref demo-1 call ended >/dev/null 2>&1 || true
+	--ref demo-1 call ended >/dev/null 2>"$D/phone.err" || fail "call 1: Bob's phone app: $(cat "$D/phone.err")"
 
 # ---------------------------------------------------------------------------------------------------------
 say "call 2: Bob calls Alice's POTS line from his mobile (CAMEL T-CSI termination trigger)"
+dev PUT /v1/me/profile/email '{"value":"bob@chen.example"}' "$BOB_TOKEN"
+echo "(Bob changed his e-mail since call 1: Alice's PC gets only that field again, and is told that it still"
+echo " holds the current name and photo; Bob's phone already holds all of Alice's card)"
 "$B/tools/tandem-client" --server "$URL" --token "$BOB_TOKEN" phone --tdn "$BOB" --peer "$ALICE" \
-	--ref demo-2 call started >/dev/null 2>&1 || true
+	--ref demo-2 call started >/dev/null 2>"$D/phone.err" || fail "call 2: Bob's phone app: $(cat "$D/phone.err")"
 ssp --protocol cap2 --direction term --calling "$BOB" --called "$ALICE" --answer-after 3 --hold 3
 E=$(wait_event alice call.incoming ".data.caller.tdn == \"$BOB\"") || fail "call 2: Alice's PC got no call.incoming"
 S2=$(printf '%s' "$E" | jq .session)
-wait_event alice card ".data.session == $S2" >/dev/null || fail "call 2: Alice's PC got no card of Bob"
+E=$(wait_event alice card ".data.session == $S2") || fail "call 2: Alice's PC got no card of Bob"
+[ "$(printf '%s' "$E" | jq -c '[(.fields | keys), .unchanged]')" = '[["email"],["name","photo"]]' ] ||
+	fail "call 2: Alice's PC should get Bob's new e-mail only: $E"
 wait_event alice call.answered ".data.session == $S2" >/dev/null || fail "call 2: no call.answered"
 card_before_answer alice "$S2" 2
 "$B/tools/tandem-client" --server "$URL" --token "$BOB_TOKEN" send --session "$S2" \
