@@ -79,17 +79,11 @@ SERVER_SQL += server/sql/002_call_events.sql
 server_libtandem_server_a_SOURCES += server/api_events.c
 noinst_HEADERS += server/api_events.h
 
-# Push: the events outbox (migration 003), its LISTEN connection, GET /v1/events (SSE), and tandem-client.
+# Push: the events outbox (migration 003), its LISTEN connection, GET /v1/events (SSE).
 SERVER_SQL += server/sql/003_outbox.sql
 server_libtandem_server_a_SOURCES += server/listen.c server/outbox.c server/sse.c
 noinst_HEADERS += server/listen.h server/outbox.h server/sse.h
 
-# tandem-client: a device's client (SSE listener) over the REST API; blocking libcurl, like tandemctl.
-bin_PROGRAMS += tools/tandem-client
-tools_tandem_client_SOURCES = tools/tandem-client.c
-tools_tandem_client_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
-tools_tandem_client_LDADD = $(LIBCURL_LIBS) $(JANSSON_LIBS)
-dist_doc_DATA += doc/tandem-client.md
 EXTRA_DIST += tests/server_push_lib.sh tests/server_push.sh tests/server_push.ok tests/server_push_restart.sh \
 	tests/server_push_restart.ok tests/server_push_idle.sh tests/server_push_idle.py tests/server_push_idle.ok
 

@@ -19,15 +19,19 @@ tools_tandem_decode_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tools_tandem_decode_LDADD = $(DECODE_LIBS) $(SIGTRAN_LIBS) $(TCAP_LIBS)
 dist_doc_DATA += doc/tandem-decode.md
 
-# tandem-client: its program and tools/tandem-client.c are declared in server/local.mk, which automake reads
-# after this file, so its other parts are added here as a second source list (nodist_ only because the plain
-# list is defined there; EXTRA_DIST distributes them). Move both lists together when the program moves here.
-nodist_tools_tandem_client_SOURCES = \
+# tandem-client: a device's client over the REST API (listen: SSE; send; phone); blocking libcurl, like
+# tandemctl.
+bin_PROGRAMS += tools/tandem-client
+tools_tandem_client_SOURCES = \
+	tools/tandem-client.c \
 	tools/client_http.c \
 	tools/client_listen.c \
 	tools/client_phone.c \
 	tools/client_print.c \
 	tools/client_send.c \
 	$(NULL)
+tools_tandem_client_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
+tools_tandem_client_LDADD = $(LIBCURL_LIBS) $(JANSSON_LIBS)
 noinst_HEADERS += tools/client.h
-EXTRA_DIST += $(nodist_tools_tandem_client_SOURCES) tests/client.sh tests/client.ok tests/client_sse.py
+dist_doc_DATA += doc/tandem-client.md
+EXTRA_DIST += tests/client.sh tests/client.ok tests/client_sse.py
