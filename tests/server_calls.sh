@@ -195,6 +195,47 @@ echo "X's phone and N's phone (in none of these):"
 news x
 news n
 
+echo "# calls 6 to 15: Q's phone calls P's PC; the network leg and the app leg of each call are sent at the same"
+echo "# moment (two requests in flight), alternately one or the other first: one session per call, both legs in it"
+req POST /v1/subscribers '{"tdn":"+4930600"}' >/dev/null
+req POST /v1/subscribers '{"tdn":"+4917300"}' >/dev/null
+for d in '+4930600 pc' '+4917300 phone'; do
+	req POST /v1/devices "{\"tdn\":\"${d% *}\",\"kind\":\"${d#* }\"}" >/dev/null
+	eval "T$(json_get id)=$(json_get token)"
+	req POST /v1/couplings "{\"tdn\":\"${d% *}\",\"device_id\":$(json_get id)}" >/dev/null
+done
+Q=$T7
+i=10
+while [ $i -lt 20 ]; do
+	evj="{\"events\":[$(ev scp-a $((i + 100)) trigger r$i term +4917300 +4930600 false $i:00)]}"
+	appj="{\"tdn\":\"+4917300\",\"peer\":\"+4930600\",\"direction\":\"orig\",\"state\":\"started\",\"ref\":\"q-$i\",
+		\"time\":\"2026-01-02T03:$i:01Z\"}"
+	if [ $((i % 2)) = 0 ]; then
+		curl -s -m 10 -o /dev/null -H "Authorization: Bearer $SCP" -H 'Content-Type: application/json' \
+			-d "$evj" "$URL/v1/call-events" &
+		p1=$!
+		curl -s -m 10 -o /dev/null -H "Authorization: Bearer $Q" -H 'Content-Type: application/json' \
+			-d "$appj" "$URL/v1/calls" &
+		p2=$!
+	else
+		curl -s -m 10 -o /dev/null -H "Authorization: Bearer $Q" -H 'Content-Type: application/json' \
+			-d "$appj" "$URL/v1/calls" &
+		p1=$!
+		curl -s -m 10 -o /dev/null -H "Authorization: Bearer $SCP" -H 'Content-Type: application/json' \
+			-d "$evj" "$URL/v1/call-events" &
+		p2=$!
+	fi
+	# (not a bare wait: the event streams' curl processes are children too)
+	wait $p1 $p2
+	i=$((i + 1))
+done
+pg_sql -c "SELECT count(DISTINCT l.call_id), count(*) FILTER (WHERE l.call_id IS NULL), count(DISTINCT s.id),
+	count(*) FROM legs l LEFT JOIN sessions s USING (call_id)
+	WHERE l.app_ref LIKE 'q-%' OR l.scp_call LIKE 'r%'" | sed 's/^/calls|unmatched legs|sessions|legs: /'
+pg_sql -c "SELECT count(*) FROM (SELECT call_id FROM legs WHERE app_ref LIKE 'q-%' OR scp_call LIKE 'r%'
+	GROUP BY call_id HAVING count(*) = 2 AND bool_or(source = 'app') AND bool_or(source = 'network')) x" |
+	sed 's/^/calls with one app and one network leg: /'
+
 echo "# closing: the daemon again with session-linger 1, session-max-age 3, session-sweep-interval 1"
 sse_cleanup
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"
