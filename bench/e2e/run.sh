@@ -12,6 +12,7 @@
 #    unmonitored) at BURST_RATE for BURST_S, more than the server ingests, so the SCP spools the rest and the
 #    server works flat out; sessions / (last created_at - first created_at). Then pgbench's single-row insert
 #    rate against the same cluster (one connection, as tandem-server has; and PGBENCH_CLIENTS), PGBENCH_S each.
+#    probe.py: PROBE_N single-event POSTs /v1/call-events on the idle chain, timed to the answer and to the card.
 # 3. Latency, at each of RATES (lowest first): tandem-ssp load, monitor scenario (CAP v2, answer after
 #    ANSWER_AFTER s, hold HOLD s) for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2
 #    (coprime counts, so every call's index in the schedule is known from its numbers): every call makes a
@@ -36,6 +37,7 @@ BURST_S=${BURST_S:-5}
 DRAIN_S=${DRAIN_S:-90}		# the longest wait for the sessions of a run after its last call
 PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
+PROBE_N=${PROBE_N:-50}
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
 SSE_HOLD=${SSE_HOLD:-$BUILDDIR/bench/e2e/sse_hold}	# e.g. a sanitizer build of it
@@ -306,6 +308,9 @@ PGBN=$(pgb "$PGBENCH_CLIENTS")
 echo "  pgbench single-row INSERT, same cluster, $PGBENCH_S s: $PGB1 inserts/s (1 connection, as tandem-server)," \
 	"$PGBN/s ($PGBENCH_CLIENTS connections)"
 RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.3f", (b ? a / b : 0) }')
+echo "  the server alone on the idle chain: $PROBE_N POSTs /v1/call-events of one trigger event each, 100 ms apart"
+python3 "$SRCDIR/bench/e2e/probe.py" "$URL" "$SCP_KEY" "$D/events" "$(wc -l <"$D/events")" "$FIRST" \
+	"$((FIRST + CALLED_N))" "$PROBE_N" | tee "$D/probe"
 
 echo "3. latency: monitor scenario, $DURATION s at each of $RATES calls/s, answer after $ANSWER_AFTER s, hold $HOLD s" \
 	"($CALLING_N callers -> $CALLED_N callees)"
@@ -364,4 +369,6 @@ awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 		" (depth %s), %s popup cards\n", v["rate"], v["b_p50"], v["b_p99"], v["b_max"], v["a_p50"], v["a_p99"],
 		v["calls"], v["made"], v["depth"], v["popup"] }' "$D/results"
 echo "session setups/s: $SETUPS; pgbench single-row inserts/s (1 connection): $PGB1; ratio $RATIO (target >= 0.3)"
+echo "idle chain, one event per POST: $(sed -n 's/^ *POST -> 200 (ingest transaction) *//p' "$D/probe"); 200 -> card:" \
+	"$(sed -n 's/^ *200 -> callee card *//p' "$D/probe")"
 echo "SSE: $STREAMS streams, tandem-server $RSSPER bytes per idle stream; $SSE_SUM"
