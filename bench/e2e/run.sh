@@ -12,6 +12,7 @@
 #    unmonitored) at BURST_RATE for BURST_S, more than the server ingests, so the SCP spools the rest and the
 #    server works flat out; sessions / (last created_at - first created_at). Then pgbench's single-row insert
 #    rate against the same cluster (one connection, as tandem-server has; and PGBENCH_CLIENTS), PGBENCH_S each.
+#    PRELOAD=N first makes N calls (sessions) so that the tables are not empty.
 #    probe.py: PROBE_N single-event POSTs /v1/call-events on the idle chain, timed to the answer and to the card.
 # 3. Latency, at each of RATES (lowest first): tandem-ssp load, monitor scenario (CAP v2, answer after
 #    ANSWER_AFTER s, hold HOLD s) for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2
@@ -38,6 +39,7 @@ DRAIN_S=${DRAIN_S:-90}		# the longest wait for the sessions of a run after its l
 PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
 PROBE_N=${PROBE_N:-50}
+PRELOAD=${PRELOAD:-0}		# calls made before the setups/s measurement (a database in service)
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
 SSE_HOLD=${SSE_HOLD:-$BUILDDIR/bench/e2e/sse_hold}	# e.g. a sanitizer build of it
@@ -277,25 +279,37 @@ load()
 load trigger 20 1 --service-key 101 >/dev/null
 wait_sessions 20 30 || { echo "run.sh: the warm-up calls made no sessions" >&2; tail -n 5 "$D/scp.log" >&2; exit 1; }
 
+if [ "$PRELOAD" -gt 0 ]; then
+	# the tables as after a while in service: PRELOAD earlier calls (legs, calls, sessions)
+	echo "   preload: $PRELOAD calls at $BURST_RATE calls/s before the measurement"
+	S0=$(sessions)
+	load trigger "$BURST_RATE" $(((PRELOAD + BURST_RATE - 1) / BURST_RATE)) --service-key 101 >/dev/null
+	wait_sessions $((S0 + PRELOAD)) $((PRELOAD / 50 + 60)) || echo "  the preload did not drain"
+fi
 echo "2. session setups per second: trigger scenario (one event, one session per call) at $BURST_RATE calls/s" \
 	"for $BURST_S s, load average $(loadavg)"
 S0=$(sessions)
 MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
 SRVT0=$(ticks "$SRV_PID")
 PGT0=$(pg_ticks)
+BURST_T0=$(date +%s.%N)
 load trigger "$BURST_RATE" "$BURST_S" --service-key 101
 DEPTH=$(spool_depth)
 CALLS=$(jq .started "$D/load.json")
 wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
 SRVT1=$(ticks "$SRV_PID")
 PGT1=$(pg_ticks)
+BURST_WALL=$(awk -v a="$BURST_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 eval "$(pg_sql -c "SELECT 'SETUP_N=' || count(*) || ' SETUP_S=' ||
 	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) FROM sessions WHERE id > $MAXID")"
 SETUPS=$(awk -v n="$SETUP_N" -v s="$SETUP_S" 'BEGIN { printf "%.0f", (s > 0 ? (n - 1) / s : 0) }')
 echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; SCP spool depth" \
 	"$DEPTH when the arrivals ended (the server was the bottleneck when it is far above 0)"
 echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$SETUP_N")," \
-	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N") (all its processes)"
+	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N") (all its processes; $(awk -v a="$PGT0" \
+	-v b="$PGT1" -v hz="$(getconf CLK_TCK)" -v w="$BURST_WALL" \
+	'BEGIN { printf "%.2f", (w > 0 ? (b - a) / hz / w : 0) }') cores over the $BURST_WALL s from the first call" \
+	"to the last session)"
 pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
 pgb()
