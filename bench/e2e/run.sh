@@ -21,8 +21,9 @@
 #    streams. analyze.py: InitialDP -> card.
 # The calls use the same number pairs from one run to the next: the first run's cards carry the fields, later
 # ones mostly name them `unchanged` (the device holds them at their version).
-# SSE_HOLD=PATH: another build of sse_hold. PROFILE=1: pg_stat_statements (nested statements, planning time) in
-# the throwaway cluster, printed at the end.
+# EXPERIMENT_SQL: a what-if statement run on the throwaway database after provisioning (e.g. an index), named
+# in the output; the figures are then not the product's. SSE_HOLD=PATH: another build of sse_hold.
+# PROFILE=1: pg_stat_statements (nested statements, planning time) in the throwaway cluster, printed at the end.
 # A benchmark, not a test: nothing fails on a figure. Bounded: each wait has a limit, every process stops at the
 # end (EXIT trap).
 set -u
@@ -39,6 +40,7 @@ DRAIN_S=${DRAIN_S:-90}		# the longest wait for the sessions of a run after its l
 PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
 PROBE_N=${PROBE_N:-50}
+EXPERIMENT_SQL=${EXPERIMENT_SQL:-}	# what-if SQL run on the throwaway database after provisioning
 PRELOAD=${PRELOAD:-0}		# calls made before the setups/s measurement (a database in service)
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
@@ -236,6 +238,10 @@ stp_wait_listen "$SCP_PID" 4260 300 || { echo "run.sh: tandem-scp did not start"
 
 echo "1. $STREAMS subscribers, one PC device each, caller cards; one SSE stream per device"
 python3 "$SRCDIR/bench/e2e/provision.py" "$URL" "$ENG" "+$FIRST" "$STREAMS" "$D/tokens" || exit 1
+if [ -n "$EXPERIMENT_SQL" ]; then
+	echo "   EXPERIMENT, not the product: $EXPERIMENT_SQL"
+	pg_sql -c "$EXPERIMENT_SQL" || exit 1
+fi
 sleep 1
 RSS0=$(rss_kib "$SRV_PID")
 "$SSE_HOLD" --url "$URL" --tokens "$D/tokens" --out "$D/events" --ready "$D/ready" --duration 1800 \
