@@ -161,7 +161,7 @@ EOF
 		"$SSP" -c "$D/echo.cfg" echo --protocol $P --duration 30 >"$D/echo.out" 2>"$D/echo.err" &
 		ECHO_PID=$!
 		_n=0
-		while [ $_n -lt 100 ] && ! grep -q 'echo: answering' "$D/echo.err"; do
+		while [ $_n -lt 300 ] && ! grep -q 'echo: answering' "$D/echo.err"; do
 			sleep 0.1
 			_n=$((_n + 1))
 		done
