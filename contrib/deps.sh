@@ -12,6 +12,7 @@ libmicrohttpd-dev libjansson-dev libpq-dev libcurl4-openssl-dev
 postgresql postgresql-client
 tshark
 valgrind xxd
+qemu-system-x86 busybox-static
 libpcap-dev
 curl ca-certificates python3 openssl jq iproute2
 "

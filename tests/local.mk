@@ -15,6 +15,7 @@ TESTSUITE_AT = \
 	tests/decode.at \
 	tests/client.at \
 	tests/e2e.at \
+	tests/vm.at \
 	$(NULL)
 
 include tests/numbers.mk
@@ -27,6 +28,7 @@ include tests/scp.mk
 include tests/decode.mk
 include tests/fuzz.mk
 include tests/e2e.mk
+include tests/vm.mk
 EXTRA_DIST += $(TESTSUITE_AT) tests/atlocal.in
 
 # Generated in the build tree, so that several build trees of one checkout do
