@@ -22,6 +22,9 @@ ALTER TABLE legs
 	ADD CONSTRAINT legs_app_ref UNIQUE (device_id, app_ref),
 	ADD CONSTRAINT legs_app_reporter CHECK ((source = 'app') = (device_id IS NOT NULL AND app_ref IS NOT NULL));
 CREATE INDEX legs_called_only ON legs (called_tdn, created_at);
+-- the matcher looks up the legs of a call (has it a leg of this kind? the legs to carry over): without this
+-- index each lookup scans every leg stored, so the cost of a session grew with the calls before it
+CREATE INDEX legs_call ON legs (call_id) WHERE call_id IS NOT NULL;
 
 -- When the server saw the session's call end (ended_at is the reported time, which may be skewed or replayed):
 -- the session is closed session-linger after this.
