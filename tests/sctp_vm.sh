@@ -58,7 +58,16 @@ else
 	mkdir -p "$W/vm" "$W/out" || exit 1
 	cp "$VMSRC/calls.sh" "$W/vm/run.sh" &&
 		cp "$VMSRC/calls" "$VMSRC/osmo-stp.cfg" "$VMSRC/tandem-scp.cfg" "$VMSRC/ssp.cfg" "$W/vm/" || exit 1
-	echo "VM_RUN_TIMEOUT=$((${VM_TIMEOUT:-240} - 30))" >"$W/vm/env"
+	# the VM's environment: run.sh's bound, and the sanitizers' options of this run (a sanitizer build's
+	# programs run in the VM as they would here)
+	{
+		echo "VM_RUN_TIMEOUT=$((${VM_TIMEOUT:-240} - 30))"
+		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+			eval "val=\${$v:-}"
+			# shellcheck disable=SC2154
+			[ -n "$val" ] && echo "export $v='$val'"
+		done
+	} >"$W/vm/env"
 	sh "$VMSRC/mkinitramfs.sh" "$KDIR" "$W/vm" "$W/initrd.cpio" "$BUILDDIR/scp/tandem-scp" \
 		"$BUILDDIR/tools/tandem-ssp" "$(command -v osmo-stp)" "$(command -v dumpcap)" || exit 1
 	# the results come back as a tar archive written over this raw disk
@@ -116,6 +125,12 @@ echo "== tandem-scp: its ASP"
 tr -d '\r' <"$O/vty-scp.txt" | awk '$1 == "asp-scp" { print $1, $3, $4, $5 }'
 echo "== osmo-stp: its ASes after the calls (made by RKM)"
 tr -d '\r' <"$O/vty-stp.txt" | awk '$1 ~ /^as-/ { print $1, $2, "rc=" $3, "dpc=" $4, $NF }'
+for f in "$O"/*.log "$O"/*.err; do
+	if grep -q -E "runtime error:|AddressSanitizer|LeakSanitizer" "$f"; then
+		echo "== sanitizer report in $(basename "$f"):"
+		cat "$f"
+	fi
+done
 echo "== the SCP's log shows the withheld digits $(grep -c 2015550177 "$O/tandem-scp.log") times"
 
 # tshark: M3UA management per association (SCTP port of the ASP), in the order the associations began
@@ -123,7 +138,7 @@ TSHARK="tshark -n -r $O/m3ua.pcapng -o sccp.default_payload:ansi_tcap"
 echo "== tshark: M3UA management per association"
 $TSHARK -Y "m3ua && !(m3ua.message_class == 1) && !(m3ua.message_class == 2)" -T fields -E occurrence=f \
 	-e sctp.srcport -e sctp.dstport -e m3ua.message_class -e m3ua.message_type -e m3ua.routing_context \
-	-e m3ua.status_info 2>"$W/tshark.err" | awk -F'\t' '
+	-e m3ua.status_info -e sctp.data_sid -e sctp.data_payload_proto_id 2>"$W/tshark.err" | awk -F'\t' '
 	BEGIN {
 		name["0/1"] = "NTFY"; name["3/1"] = "ASPUP"; name["3/2"] = "ASPDN"; name["3/3"] = "BEAT"
 		name["3/4"] = "ASPUP_ACK"; name["3/5"] = "ASPDN_ACK"; name["3/6"] = "BEAT_ACK"
@@ -138,17 +153,31 @@ $TSHARK -Y "m3ua && !(m3ua.message_class == 1) && !(m3ua.message_class == 2)" -T
 		if (m == "NTFY") m = m "(" ($6 in st ? st[$6] : $6) ")"
 		if ($5 != "" && !(asp in rc)) rc[asp] = $5
 		seq[asp] = seq[asp] ($2 == 2905 ? " >" : " <") m
+		# RFC 4666: management on SCTP stream 0, payload protocol identifier 3
+		sid = $7
+		sub(/^0x0*/, "", sid)
+		if (sid == "") sid = 0
+		if (index(sids[asp] ",", "," sid ",") == 0) sids[asp] = sids[asp] "," sid
+		if (index(ppis[asp] ",", "," $8 ",") == 0) ppis[asp] = ppis[asp] "," $8
 	}
-	END { for (i = 0; i < n; i++) print "association " i + 1 " rc=" rc[order[i]] ":" seq[order[i]] }'
+	END {
+		for (i = 0; i < n; i++) {
+			a = order[i]
+			print "association " i + 1 " rc=" rc[a] " stream=" substr(sids[a], 2) " ppi=" substr(ppis[a], 2) ":" seq[a]
+		}
+	}'
 
 # every TCAP message an ASP sent to osmo-stp: sender (by MTP3 OPC: 185 = 0.23.1 the SCP, 186 = 0.23.2 the
-# switch), layers under SCTP, M3UA routing context, OPC > DPC, called/calling SSN, TCAP package, AC, then
+# switch), layers under SCTP, SCTP stream (RFC 4666: DATA not on stream 0) and payload protocol id (3:
+# M3UA), M3UA routing context, OPC > DPC, service indicator (3: SCCP), SCCP message type, called/calling
+# SSN, TCAP package, AC, then
 # the operations (CAP opcodes; AIN private operation codes) and the fields that say what they meant (values
 # as tshark gives them: CAP eventTypeBCSM 2 collectedInfo, 7 oAnswer, 9 oDisconnect; monitorMode 1
 # notifyAndContinue; AIN EDP bit strings), then on a line of its own tshark's names of the operations
 echo "== tshark: TCAP messages the ASPs sent over M3UA"
 $TSHARK -Y "sctp.dstport == 2905 && (tcap || ansi_tcap)" -T fields -E occurrence=a -E aggregator=, \
-	-e frame.protocols -e mtp3.opc -e mtp3.dpc -e m3ua.routing_context -e sccp.called.ssn -e sccp.calling.ssn \
+	-e frame.protocols -e mtp3.opc -e mtp3.dpc -e m3ua.routing_context -e sctp.data_sid -e sctp.data_payload_proto_id \
+	-e m3ua.protocol_data_si -e sccp.message_type -e sccp.called.ssn -e sccp.calling.ssn \
 	-e tcap.begin_element -e tcap.continue_element -e tcap.end_element -e tcap.abort_element \
 	-e ansi_tcap.queryWithPerm_element -e ansi_tcap.conversationWithPerm_element -e ansi_tcap.response_element \
 	-e tcap.application_context_name -e camel.local -e ansi_tcap.private -e camel.eventTypeBCSM \
@@ -164,21 +193,25 @@ $TSHARK -Y "sctp.dstport == 2905 && (tcap || ansi_tcap)" -T fields -E occurrence
 		for (i = 2; i <= n; i++)
 			if (l[i] != l[i - 1]) p = p ">" l[i]
 		who = $2 == 185 ? "scp" : $2 == 186 ? "ssp" : "pc" $2
-		t = $7 != "" ? "begin" : $8 != "" ? "continue" : $9 != "" ? "end" : $10 != "" ? "abort" : \
-		    $11 != "" ? "query_with_perm" : $12 != "" ? "conversation_with_perm" : $13 != "" ? "response" : "?"
-		line = who "> " p " rc=" $4 " " $2 ">" $3 " ssn=" $5 "/" $6 " " t
-		if ($14 != "") line = line " ac=" $14
-		if ($15 != "") line = line " ops=" $15
-		if ($16 != "") line = line " private-ops=" $16
-		if ($17 != "") line = line " events=" $17
-		if ($18 != "") line = line " modes=" $18
-		if ($19 != "") line = line " presentation=" ($19 == 0 ? "allowed" : $19 == 1 ? "restricted" : $19)
-		if ($20 $21 != "") line = line " edp-request=" $20 " edp-notification=" $21
-		if ($22 != "") line = line " digits=" $22
-		if ($23 != "") line = line " amaslpid=" $23
-		if ($24 $25 != "") line = line " ERROR " $24 $25
+		t = $11 != "" ? "begin" : $12 != "" ? "continue" : $13 != "" ? "end" : $14 != "" ? "abort" : \
+		    $15 != "" ? "query_with_perm" : $16 != "" ? "conversation_with_perm" : $17 != "" ? "response" : "?"
+		sid = $5
+		sub(/^0x0*/, "", sid)
+		line = who "> " p " stream=" (sid == "" ? 0 : sid) " ppi=" $6 " rc=" $4 " " $2 ">" $3 " si=" $7 \
+		       " sccp=" ($8 == "0x09" ? "udt" : $8) \
+		       " ssn=" $9 "/" $10 " " t
+		if ($18 != "") line = line " ac=" $18
+		if ($19 != "") line = line " ops=" $19
+		if ($20 != "") line = line " private-ops=" $20
+		if ($21 != "") line = line " events=" $21
+		if ($22 != "") line = line " modes=" $22
+		if ($23 != "") line = line " presentation=" ($23 == 0 ? "allowed" : $23 == 1 ? "restricted" : $23)
+		if ($24 $25 != "") line = line " edp-request=" $24 " edp-notification=" $25
+		if ($26 != "") line = line " digits=" $26
+		if ($27 != "") line = line " amaslpid=" $27
+		if ($28 $29 != "") line = line " ERROR " $28 $29
 		# the names tshark gives the operations (its Info column, less the SCTP chunks bundled in front)
-		info = $26
+		info = $30
 		sub(/[ \t]+$/, "", info)
 		sub(/^.*\) /, "", info)
 		print line

@@ -78,6 +78,8 @@ if ! wait_for 30 grep -q "Capturing on" "$O/dumpcap.log"; then
 	cat "$O/dumpcap.log"
 	exit 1
 fi
+# dumpcap says so a moment before its filter is in place (tests/scp_calls.sh saw the first frames missing)
+sleep 0.5
 mark capturing
 
 osmo-stp -c /vm/osmo-stp.cfg >"$O/osmo-stp.log" 2>&1 &
