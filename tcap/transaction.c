@@ -19,6 +19,10 @@
 
 #include "tsl_internal.h"
 
+/* Buckets of the TID hash: 2^10 to start with, at most 2^20 (8 MiB of heads). */
+#define TID_BITS_MIN 10
+#define TID_BITS_MAX 20
+
 /* Largest TCAP message we build: fits one SCCP UDT/XUDT with room to spare. */
 #define TSL_TX_MAX 2048
 
@@ -343,7 +347,7 @@ static void dlg_kill(struct tcap_dlg *dlg)
 	dlg->dead = true;
 	csl_stop_all(dlg);
 	osmo_timer_del(&dlg->fi->timer);
-	hash_del(&dlg->hnode);
+	hlist_del_init(&dlg->hnode);
 	llist_del(&dlg->list);
 	dlg->tsl->num_dialogues--;
 }
@@ -672,12 +676,13 @@ struct tcap_tsl *tcap_tsl_alloc(void *ctx, const struct tcap_tsl_cfg *cfg)
 	tsl->cfg = *cfg;
 	tsl->cfg.name = talloc_strdup(tsl, cfg->name ? cfg->name : "tcap");
 	INIT_LLIST_HEAD(&tsl->dialogues);
-	hash_init(tsl->by_tid);
+	tsl->tid_bits = TID_BITS_MIN;
+	tsl->by_tid = talloc_zero_array(tsl, struct hlist_head, 1u << tsl->tid_bits);
 	/* start somewhere else after each restart, so a late message for a
 	 * dialogue of the previous run meets an unknown id, not a new dialogue */
 	tsl->next_tid = cfg->tid_seed ? cfg->tid_seed : (uint32_t)time(NULL) * 2654435761u;
 	tsl->ctrg = rate_ctr_group_alloc(tsl, &tsl_ctrg_desc, cfg->index);
-	if (!tsl->ctrg || !tsl->cfg.name) {
+	if (!tsl->ctrg || !tsl->cfg.name || !tsl->by_tid) {
 		talloc_free(tsl);
 		return NULL;
 	}
@@ -742,10 +747,32 @@ static struct tcap_dlg *find_dlg(struct tcap_tsl *tsl, const struct tcap_tid *dt
 	if (dtid->len != 4)
 		return NULL;
 	key = tid_to_u32(dtid);
-	hash_for_each_possible(tsl->by_tid, dlg, hnode, key)
+	hlist_for_each_entry(dlg, &tsl->by_tid[hash_32(key, tsl->tid_bits)], hnode)
 		if (dlg->tid_key == key)
 			return dlg;
 	return NULL;
+}
+
+/* Twice as many buckets once there are two dialogues a bucket (a fixed 1,024 made chains of
+ * 24 at 24,500 dialogues, a cache miss each). Without memory the chains just get longer. */
+static void tid_hash_grow(struct tcap_tsl *tsl)
+{
+	unsigned int bits = tsl->tid_bits + 1;
+	struct hlist_head *t;
+	struct tcap_dlg *dlg;
+
+	if (bits > TID_BITS_MAX || tsl->num_dialogues < 2u << tsl->tid_bits)
+		return;
+	t = talloc_zero_array(tsl, struct hlist_head, 1u << bits);
+	if (!t)
+		return;
+	llist_for_each_entry(dlg, &tsl->dialogues, list) {
+		hlist_del(&dlg->hnode);
+		hlist_add_head(&dlg->hnode, &t[hash_32(dlg->tid_key, bits)]);
+	}
+	talloc_free(tsl->by_tid);
+	tsl->by_tid = t;
+	tsl->tid_bits = bits;
 }
 
 /* The user area follows the address blob, aligned for any type. */
@@ -792,9 +819,10 @@ struct tcap_dlg *tcap_dlg_alloc(struct tcap_tsl *tsl, const void *addr)
 	}
 	memcpy(dlg->addr, addr, tsl->cfg.addr_size);
 	clock_gettime(CLOCK_MONOTONIC, &dlg->start);
-	hash_add(tsl->by_tid, &dlg->hnode, dlg->tid_key);
+	hlist_add_head(&dlg->hnode, &tsl->by_tid[hash_32(dlg->tid_key, tsl->tid_bits)]);
 	llist_add_tail(&dlg->list, &tsl->dialogues);
 	tsl->num_dialogues++;
+	tid_hash_grow(tsl);
 	return dlg;
 }
 

@@ -33,7 +33,8 @@ struct tcap_invoke {
 struct tcap_tsl {
 	struct tcap_tsl_cfg cfg;
 	struct llist_head dialogues;
-	DECLARE_HASHTABLE(by_tid, 10);	/* local TID -> dialogue: O(1) lookup per message */
+	struct hlist_head *by_tid;	/* local TID -> dialogue: 2^tid_bits buckets, grown with the dialogues */
+	unsigned int tid_bits;
 	unsigned int num_dialogues;
 	uint32_t next_tid;
 	struct rate_ctr_group *ctrg;
