@@ -240,21 +240,29 @@ static int send_close(struct ain_svc *svc, enum ain_close_cause cause)
  * not rejected. */
 static int send_rrbe(struct ain_svc *svc)
 {
+	/* the same octets for every call of a direction: encoded once, as CAP's RRBE */
+	static struct {
+		size_t len;
+		uint8_t p[PARAM_MAX];
+	} cache[2];
 	bool term = svc->call->dir == SCP_DIR_TERM;
-	struct ain_rrbe r = {
-		.has_edp_request = true,
-		.edp_request = AIN_EDP_BIT(term ? AIN_EDP_T_DISCONNECT : AIN_EDP_O_DISCONNECT),
-		.has_edp_notification = true,
-		.edp_notification = AIN_EDP_BIT(term ? AIN_EDP_T_ANSWER : AIN_EDP_O_ANSWER),
-	};
-	uint8_t p[PARAM_MAX];
-	size_t len;
 	int rc;
 
-	rc = ain_rrbe_encode(p, sizeof(p), &len, &r);
-	if (rc)
-		return rc;
-	rc = invoke(svc, AIN_OP_REQUEST_REPORT_BCM_EVENT, p, len,
+	if (!cache[term].len) {
+		struct ain_rrbe r = {
+			.has_edp_request = true,
+			.edp_request = AIN_EDP_BIT(term ? AIN_EDP_T_DISCONNECT : AIN_EDP_O_DISCONNECT),
+			.has_edp_notification = true,
+			.edp_notification = AIN_EDP_BIT(term ? AIN_EDP_T_ANSWER : AIN_EDP_O_ANSWER),
+		};
+		size_t len;
+
+		rc = ain_rrbe_encode(cache[term].p, sizeof(cache[term].p), &len, &r);
+		if (rc)
+			return rc;
+		cache[term].len = len;
+	}
+	rc = invoke(svc, AIN_OP_REQUEST_REPORT_BCM_EVENT, cache[term].p, cache[term].len,
 		    osmo_tdef_get(ain_tdefs, -1, OSMO_TDEF_S, 7200));
 	if (rc == 0)
 		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RRBE);
