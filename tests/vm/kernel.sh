@@ -5,8 +5,9 @@
 # Prints the directory that holds vmlinuz, the given modules and all they depend on (flat, *.ko) and
 # modules.order (one module name a line, dependencies first): CACHEDIR/linux-VERSION. A directory made
 # before is used as it is; else the kernel package linux-image-amd64 depends on is fetched with
-# `apt-get download`, unpacked with `dpkg-deb -x` into a scratch directory and only vmlinuz and the
-# modules are kept. Exit 77 when the kernel cannot be had (no apt, no network, no such package).
+# `apt-get download` (as root, after an `apt-get update` when the lists name a package the archive does
+# not have), unpacked with `dpkg-deb -x` into a scratch directory and only vmlinuz and the modules are
+# kept. Exit 77 when the kernel cannot be had (no apt, no network, no such package).
 set -u
 CACHE=$1
 shift
@@ -28,34 +29,51 @@ cached()
 
 mkdir -p "$CACHE" && CACHE=$(cd "$CACHE" && pwd) || exit 1
 # the versioned package linux-image-amd64 stands for (linux-image-6.1.0-NN-amd64 on bookworm)
-PKG=$(apt-cache depends linux-image-amd64 2>/dev/null |
-	awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }')
-if [ -z "$PKG" ]; then
-	# no package lists: take a kernel fetched before, if any
-	for KDIR in "$CACHE"/linux-*; do
+kernel_package()
+{
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-/ { print $2; exit }'
+}
+
+SCRATCH=
+trap 'rm -rf "$SCRATCH"' EXIT
+# Two tries: with the package lists as they are, then (as root) after `apt-get update`: lists older than
+# the archive name a kernel package the archive no longer has.
+for try in 1 2; do
+	PKG=$(kernel_package)
+	if [ -z "$PKG" ] && [ "$try" = 1 ]; then
+		# no package lists: take a kernel fetched before, if any
+		for KDIR in "$CACHE"/linux-*; do
+			if cached "$KDIR"; then
+				echo "$KDIR"
+				exit 0
+			fi
+		done
+	fi
+	if [ -n "$PKG" ]; then
+		KVER=${PKG#linux-image-}
+		KDIR=$CACHE/linux-$KVER
 		if cached "$KDIR"; then
 			echo "$KDIR"
 			exit 0
 		fi
-	done
-	say "apt-cache does not know linux-image-amd64 (run apt-get update)"
-	exit 77
-fi
-KVER=${PKG#linux-image-}
-KDIR=$CACHE/linux-$KVER
-if cached "$KDIR"; then
-	echo "$KDIR"
-	exit 0
-fi
-
-SCRATCH=$(mktemp -d "$CACHE/fetch.XXXXXX") || exit 1
-trap 'rm -rf "$SCRATCH"' EXIT
-# apt-get download as root warns that _apt cannot write here; that is harmless
-if ! (cd "$SCRATCH" && apt-get download -q "$PKG" >"$SCRATCH/apt.log" 2>&1); then
-	say "apt-get download $PKG failed:"
-	cat "$SCRATCH/apt.log" >&2
-	exit 77
-fi
+		rm -rf "$SCRATCH"
+		SCRATCH=$(mktemp -d "$CACHE/fetch.XXXXXX") || exit 1
+		# apt-get download as root warns that _apt cannot write here; that is harmless
+		if (cd "$SCRATCH" && timeout 120 apt-get download -q "$PKG" >"$SCRATCH/apt.log" 2>&1); then
+			break
+		fi
+		say "apt-get download $PKG failed:"
+		cat "$SCRATCH/apt.log" >&2
+	else
+		say "apt-cache does not know linux-image-amd64"
+	fi
+	if [ "$try" = 2 ] || [ "$(id -u)" != 0 ]; then
+		exit 77
+	fi
+	say "apt-get update, then again"
+	timeout 120 apt-get update -q >&2 || exit 77
+done
 for DEB in "$SCRATCH"/*.deb; do
 	break
 done
@@ -106,7 +124,10 @@ add_module()
 	ORDER="$ORDER $1"
 }
 for m in "$@"; do
-	add_module "$m" || exit 77
+	if ! add_module "$m"; then
+		rm -rf "$KDIR.tmp"
+		exit 77
+	fi
 done
 for m in $ORDER; do
 	echo "$m"
