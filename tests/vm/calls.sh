@@ -120,8 +120,12 @@ mark calls-done
 vty 4260 "show calls" "show cs7 instance 0 asp" >"$O/vty-scp.txt"
 vty 4239 "show cs7 instance 0 asp" "show cs7 instance 0 as all" >"$O/vty-stp.txt"
 
-# the SCP ends on SIGTERM with exit 0
+# the SCP ends on SIGTERM with exit 0 (within 20 s, else it is killed and its status is that of SIGKILL)
 kill "$SCP"
+if ! wait_for 20 sh -c "! kill -0 $SCP 2>/dev/null"; then
+	echo "tandem-scp did not end on SIGTERM"
+	kill -9 "$SCP"
+fi
 wait "$SCP"
 echo "$?" >"$O/tandem-scp.rc"
 PIDS=${PIDS#"$SCP "}
