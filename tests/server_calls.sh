@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Phone-app legs (POST /v1/calls) against the real daemon and PostgreSQL: every bad input; the leg's state
 # machine (forward only, a repeated report changes nothing, a ref reported with other parties refused); an app
-# leg whose peer is coupled makes the session (the other side's PC gets the card); the network leg and the app
-# leg of one call make one session in either order; two app legs make a phone-to-phone session; a withheld
+# leg alone makes no session, even when its peer is coupled; the network leg and the app leg of one call make
+# one session in either order; two app legs make a phone-to-phone session; a withheld
 # caller reported by the app and by the network; a conference of three (the third party's PC joins with the
 # cards of both others, they get its card only); then the daemon restarted with a short session-linger and
 # session-max-age closes the ended and the forgotten sessions with session.closed events, counted in `show
@@ -97,8 +97,9 @@ echo "  the same report from a device not coupled to that TDN -> $(short)"
 pg_sql -c "SELECT id, source, device_id, app_ref, direction, calling_tdn, called_tdn, state, started_at,
 	answered_at, ended_at, end_reason, call_id FROM legs"
 
-echo "# call 1: M's phone calls A (POTS + PC): the app leg alone makes the session, A's PC gets M's card;"
-echo "# the network's term leg of the same call joins it; the answer comes from the network, the end from the app"
+echo "# call 1: M's phone calls A (POTS + PC): the app leg alone makes no session (nobody is rung on a phone's word);"
+echo "# the network's term leg of the same call makes it and takes the app leg in, A's PC gets M's card; the"
+echo "# answer comes from the network, the end from the app"
 call='"tdn":"+4917100","peer":"+4930100","direction":"orig","ref":"m-2"'
 app "$M" "{$call,\"state\":\"started\",\"time\":\"2026-01-02T03:10:00Z\"}"
 sync_streams
@@ -166,8 +167,9 @@ pg_sql -c "SELECT coalesce(app_ref, scp_call), calling_tdn, calling_withheld, st
 echo "# call 5, a conference: M's phone calls A, answered; then M's phone adds C to that session"
 call='"tdn":"+4917100","peer":"+4930100","direction":"orig","ref":"m-5"'
 app "$M" "{$call,\"state\":\"started\",\"time\":\"2026-01-02T03:50:00Z\"}"
-S=$(json_get session)
+scp_post "$(ev scp-c 1 trigger k5 term +4917100 +4930100 false 50:00)" >/dev/null
 app "$M" "{$call,\"state\":\"answered\",\"time\":\"2026-01-02T03:50:01Z\"}"
+S=$(json_get session)
 sync_streams
 news a >/dev/null
 news m >/dev/null
@@ -238,6 +240,10 @@ pg_sql -c "SELECT count(*) FROM (SELECT call_id FROM legs WHERE app_ref LIKE 'q-
 
 echo "# closing: the daemon again with session-linger 1, session-max-age 3, session-sweep-interval 1"
 sse_cleanup
+# where each stream stands: the new streams resume there, so no session.closed of an early sweep is missed
+for d in 1 2 3 4; do
+	eval "LAST_$d=$(pg_sql -c "SELECT coalesce(max(seq), 0) FROM outbox WHERE device_id = $d")"
+done
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"
 printf ' session-linger 1\n session-max-age 3\n session-sweep-interval 1\n' >"$WORK/srv2.extra"
 srv_config "$WORK/srv2.cfg" <"$WORK/srv2.extra"
@@ -249,10 +255,10 @@ show running-config
 CMDS
 STREAMS=
 SHOWN_a=0 SHOWN_m=0 SHOWN_n=0 SHOWN_c=0
-open_stream a "$A" 1
-open_stream m "$M" 2
-open_stream n "$N" 3
-open_stream c "$C" 4
+open_stream a "$A" 1 "$LAST_1"
+open_stream m "$M" 2 "$LAST_2"
+open_stream n "$N" 3 "$LAST_3"
+open_stream c "$C" 4 "$LAST_4"
 _i=0
 while [ "$(pg_sql -c "SELECT count(*) FROM sessions WHERE state <> 'closed'")" != 0 ] && [ $_i -lt 200 ]; do
 	sleep 0.1

@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Helpers for the phone-app, relay and security tests (POSIX sh, sourced after server_push_lib.sh).
 #
-#   open_stream NAME TOKEN DEVICE-ID   an event stream (sse_open) whose device id is known, so that
+#   open_stream NAME TOKEN DEVICE-ID [LAST-ID]
+#                                      an event stream (sse_open; resuming after LAST-ID) whose device id is
+#                                      known, so that
 #   sync_streams                       can wait until every open stream holds every outbox row its device got
 #                                      since it was opened (the API answers after the rows committed)
 #   news NAME                          the stream's events not printed before, indented
@@ -15,9 +17,15 @@ STREAMS=
 
 open_stream()
 {
-	sse_open "$1" "$2" || return 1
+	if [ -n "${4:-}" ]; then
+		# resume after event $4: nothing written since is missed, however late the stream comes up
+		sse_open "$1" "$2" -H "Last-Event-ID: $4" || return 1
+		eval "BASE_$1=$(pg_sql -c "SELECT count(*) FROM outbox WHERE device_id = $3 AND seq <= $4")"
+	else
+		sse_open "$1" "$2" || return 1
+		eval "BASE_$1=$(pg_sql -c "SELECT count(*) FROM outbox WHERE device_id = $3")"
+	fi
 	eval "DEV_$1=$3"
-	eval "BASE_$1=$(pg_sql -c "SELECT count(*) FROM outbox WHERE device_id = $3")"
 	STREAMS="$STREAMS $1"
 }
 

@@ -8,8 +8,10 @@
 --    the calling TDN and either is marked withheld (a phone app told of a withheld caller knows only its own
 --    number); they started within tandem.match_window of each other; the call has no leg of this kind (source
 --    and direction) yet; and its session is still pending or active;
---  - a leg matching no call makes the call and its session when a network leg's calling or called TDN, or an
---    app leg's peer TDN, is coupled to a device; unmatched legs of the other kinds of the same call join it;
+--  - a network leg matching no call makes the call and its session when its calling or called TDN is coupled
+--    to a device; an app leg only when an unmatched leg of the other side of the same call is there (two app
+--    legs make a phone-to-phone session; an app leg alone makes none); unmatched legs of the other kinds of
+--    the same call join it;
 --  - a leg joining a session adds any device coupled to a party that is not a member yet (the reporting phone
 --    among them), which gets the call and session events and the cards; the members already there get the
 --    card of a party new to the session.
@@ -232,10 +234,17 @@ BEGIN
 						   s.called_tdn, coalesce(l.started_at, l.created_at));
 			PERFORM tandem_session_add(s.id, s.called_tdn, 'callee', s.calling_tdn, s.calling_withheld,
 						   s.called_tdn, coalesce(l.started_at, l.created_at));
-		ELSIF EXISTS (SELECT 1 FROM subscribers sb JOIN couplings c ON c.subscriber_id = sb.id
-			      WHERE CASE WHEN l.source = 'network' THEN sb.tdn IN (l.calling_tdn, l.called_tdn)
-				    WHEN l.direction = 'orig' THEN sb.tdn = l.called_tdn
-				    ELSE sb.tdn = l.calling_tdn END) THEN
+		-- A network leg is the network's word: alone it makes the session when a party is coupled. An app
+		-- leg is only the word of a device about its own calls: it makes a session only together with an
+		-- unmatched leg of the other side (the network's, or the other party's app), or any device could
+		-- ring a coupled subscriber's PC and collect the card by reporting calls that never were.
+		ELSIF (l.source = 'network'
+		       AND EXISTS (SELECT 1 FROM subscribers sb JOIN couplings c ON c.subscriber_id = sb.id
+				   WHERE sb.tdn IN (l.calling_tdn, l.called_tdn)))
+		   OR (l.source = 'app'
+		       AND EXISTS (SELECT 1 FROM legs u WHERE u.call_id IS NULL AND u.id <> l.id
+				   AND u.conference_session IS NULL AND u.called_tdn = l.called_tdn
+				   AND tandem_legs_agree(u, l))) THEN
 			INSERT INTO calls DEFAULT VALUES RETURNING id INTO cid;
 			UPDATE legs SET call_id = cid WHERE id = l.id;
 			-- legs of this call seen before it had a session (an app leg whose peer is not coupled)
@@ -262,7 +271,9 @@ BEGIN
 				 jsonb_build_object(
 					'caller', tandem_party(s.calling_tdn, s.calling_withheld, m.role = 'caller'),
 					'callee', tandem_party(s.called_tdn, false, true), 'role', m.role,
-					'time', coalesce(l.started_at, l.created_at))),
+					-- when the call started: its earliest leg (an app leg may have waited for this one)
+					'time', (SELECT min(coalesce(y.started_at, y.created_at)) FROM legs y
+						 WHERE y.call_id = cid))),
 				(2, 'session.established', jsonb_build_object('state', s.state, 'role', m.role)))
 				AS e(ord, type, payload)
 			WHERE m.session_id = s.id
