@@ -123,8 +123,9 @@ tr -d '\r' <"$O/vty-scp.txt" | grep -E '^(call |  [a-z])' | sed -E -e 's/(trigge
 	-e 's/call-ref=[0-9a-f]+/call-ref=R/'
 echo "== tandem-scp: its ASP"
 tr -d '\r' <"$O/vty-scp.txt" | awk '$1 == "asp-scp" { print $1, $3, $4, $5 }'
-echo "== osmo-stp: its ASes after the calls (made by RKM)"
-tr -d '\r' <"$O/vty-stp.txt" | awk '$1 ~ /^as-/ { print $1, $2, "rc=" $3, "dpc=" $4, $NF }'
+echo "== osmo-stp: its ASPs and ASes after the calls (the switch's, made by RKM, are gone with it)"
+tr -d '\r' <"$O/vty-stp.txt" |
+	awk '$1 ~ /^asp-/ { print $1, $3, $4, $5 } $1 ~ /^as-/ { print $1, $2, "rc=" $3, "dpc=" $4, $NF }'
 for f in "$O"/*.log "$O"/*.err; do
 	if grep -q -E "runtime error:|AddressSanitizer|LeakSanitizer" "$f"; then
 		echo "== sanitizer report in $(basename "$f"):"
@@ -133,12 +134,14 @@ for f in "$O"/*.log "$O"/*.err; do
 done
 echo "== the SCP's log shows the withheld digits $(grep -c 2015550177 "$O/tandem-scp.log") times"
 
-# tshark: M3UA management per association (SCTP port of the ASP), in the order the associations began
+# tshark: M3UA management per association (SCTP port of the ASP), in the order the associations began: the
+# ASP's address, the routing context, the SCTP streams and payload protocol ids, then the messages (> from
+# the ASP, < from osmo-stp)
 TSHARK="tshark -n -r $O/m3ua.pcapng -o sccp.default_payload:ansi_tcap"
 echo "== tshark: M3UA management per association"
 $TSHARK -Y "m3ua && !(m3ua.message_class == 1) && !(m3ua.message_class == 2)" -T fields -E occurrence=f \
 	-e sctp.srcport -e sctp.dstport -e m3ua.message_class -e m3ua.message_type -e m3ua.routing_context \
-	-e m3ua.status_info -e sctp.data_sid -e sctp.data_payload_proto_id 2>"$W/tshark.err" | awk -F'\t' '
+	-e m3ua.status_info -e sctp.data_sid -e sctp.data_payload_proto_id -e ip.src 2>"$W/tshark.err" | awk -F'\t' '
 	BEGIN {
 		name["0/1"] = "NTFY"; name["3/1"] = "ASPUP"; name["3/2"] = "ASPDN"; name["3/3"] = "BEAT"
 		name["3/4"] = "ASPUP_ACK"; name["3/5"] = "ASPDN_ACK"; name["3/6"] = "BEAT_ACK"
@@ -149,6 +152,7 @@ $TSHARK -Y "m3ua && !(m3ua.message_class == 1) && !(m3ua.message_class == 2)" -T
 	{
 		asp = $2 == 2905 ? $1 : $2
 		if (!(asp in seq)) order[n++] = asp
+		if ($2 == 2905) from[asp] = $9
 		m = ($3 "/" $4) in name ? name[$3 "/" $4] : "class" $3 "/type" $4
 		if (m == "NTFY") m = m "(" ($6 in st ? st[$6] : $6) ")"
 		if ($5 != "" && !(asp in rc)) rc[asp] = $5
@@ -163,7 +167,8 @@ $TSHARK -Y "m3ua && !(m3ua.message_class == 1) && !(m3ua.message_class == 2)" -T
 	END {
 		for (i = 0; i < n; i++) {
 			a = order[i]
-			print "association " i + 1 " rc=" rc[a] " stream=" substr(sids[a], 2) " ppi=" substr(ppis[a], 2) ":" seq[a]
+			print "association " i + 1 " from " from[a] " rc=" rc[a] " stream=" substr(sids[a], 2) \
+				" ppi=" substr(ppis[a], 2) ":" seq[a]
 		}
 	}'
 
