@@ -76,7 +76,6 @@ else
 	# software emulation: KVM is there on some machines but hangs at boot here (DESIGN.md); VM_ACCEL overrides
 	ACCEL=${VM_ACCEL:-tcg}
 	T0=$(date +%s.%N)
-	# shellcheck disable=SC2086
 	timeout "${VM_TIMEOUT:-240}" qemu-system-x86_64 -accel "$ACCEL" -m 512 -smp 1 -nographic -no-reboot -nodefaults \
 		-serial stdio -net none -kernel "$KDIR/vmlinuz" -initrd "$W/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 quiet" -drive "file=$W/out.img,format=raw,if=virtio" \

@@ -46,22 +46,26 @@ vty()
 	(printf '%s\n' "$@"; sleep 1; printf 'exit\n') | timeout 10 nc -w 3 127.0.0.1 "$_port" 2>/dev/null
 }
 
-# the SCP's ASP is active once osmo-stp has taken its routing key (RKM) and told the AS is active (NOTIFY)
+# the SCP's ASP is active once osmo-stp has told it that its AS is (NOTIFY)
 scp_asp_active()
 {
 	grep -q "Received NOTIFY Type State Change:AS Active" "$O/tandem-scp.log"
 }
 
+# on the way out (also after a failure): the daemons get SIGTERM, dumpcap SIGINT (it then writes its file out)
 PIDS=
+DUMPCAP=
 stop_all()
 {
 	for _p in $PIDS; do
 		kill "$_p" 2>/dev/null
 	done
-	for _p in $PIDS; do
+	[ -n "$DUMPCAP" ] && kill -INT "$DUMPCAP" 2>/dev/null
+	for _p in $PIDS $DUMPCAP; do
 		wait "$_p" 2>/dev/null
 	done
 	PIDS=
+	DUMPCAP=
 }
 trap stop_all EXIT
 
@@ -135,5 +139,6 @@ kill -INT "$DUMPCAP"
 wait_for 10 sh -c "! kill -0 $DUMPCAP 2>/dev/null"
 wait "$DUMPCAP"
 echo "$?" >"$O/dumpcap.rc"
+DUMPCAP=
 stop_all
 mark end
