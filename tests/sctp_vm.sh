@@ -61,7 +61,9 @@ else
 	# the VM's environment: run.sh's bound, and the sanitizers' options of this run (a sanitizer build's
 	# programs run in the VM as they would here)
 	{
-		echo "VM_RUN_TIMEOUT=$((${VM_TIMEOUT:-240} - 30))"
+		_run=$((${VM_TIMEOUT:-240} - 30))
+		[ "$_run" -ge 10 ] || _run=10
+		echo "VM_RUN_TIMEOUT=$_run"
 		for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
 			eval "val=\${$v:-}"
 			# shellcheck disable=SC2154
