@@ -44,6 +44,8 @@ static const struct srv_route routes[] = {
 	{ "POST", "/v1/devices/{}/events", ENG, SRV_BODY_JSON, srv_api_device_notice },
 	{ "POST", "/v1/couplings", ENG, SRV_BODY_JSON, srv_api_coupling_create },
 	{ "GET", "/v1/couplings", ENG, SRV_BODY_NONE, srv_api_coupling_list },
+	{ "GET", "/v1/couplings/{}", ENG, SRV_BODY_NONE, srv_api_coupling_get },
+	{ "PATCH", "/v1/couplings/{}", ENG, SRV_BODY_JSON, srv_api_coupling_update },
 	{ "DELETE", "/v1/couplings/{}", ENG, SRV_BODY_NONE, srv_api_coupling_delete },
 	{ "POST", "/v1/api-keys", ADM, SRV_BODY_JSON, srv_api_key_create },
 	{ "GET", "/v1/api-keys", ADM, SRV_BODY_NONE, srv_api_key_list },

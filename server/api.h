@@ -75,6 +75,8 @@ void srv_api_device_update(struct srv_req *req);
 void srv_api_device_delete(struct srv_req *req);
 void srv_api_coupling_create(struct srv_req *req);
 void srv_api_coupling_list(struct srv_req *req);
+void srv_api_coupling_get(struct srv_req *req);
+void srv_api_coupling_update(struct srv_req *req);
 void srv_api_coupling_delete(struct srv_req *req);
 void srv_api_key_create(struct srv_req *req);
 void srv_api_key_list(struct srv_req *req);

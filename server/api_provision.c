@@ -390,6 +390,42 @@ void srv_api_coupling_list(struct srv_req *req)
 		"  AND ($6::inet IS NULL OR d.ip >>= $6::inet) ORDER BY c.id LIMIT $2::bigint) x", 6, v);
 }
 
+void srv_api_coupling_get(struct srv_req *req)
+{
+	const char *v[1];
+
+	if (srv_api_arg_id(req, 0, &v[0]) < 0)
+		return;
+	srv_api_query_json(req, 200,
+		"SELECT " CPL_JSON " FROM couplings c JOIN subscribers s ON s.id = c.subscriber_id"
+		" JOIN devices d ON d.id = c.device_id WHERE c.id = $1::bigint", 1, v);
+}
+
+/* A coupling's parties stay (another TDN or device is another coupling: delete and create); its source can be
+ * corrected, and it is marked verified ("verified": true sets verified_at to now, once) or not (false clears
+ * it). */
+void srv_api_coupling_update(struct srv_req *req)
+{
+	static const struct srv_field spec[] = {
+		{ "source", SRV_F_ENUM, false, 0, coupling_sources },
+		{ "verified", SRV_F_BOOL, false },
+	};
+	const char *v[4];
+
+	if (srv_api_arg_id(req, 0, &v[0]) < 0 || srv_api_fields(req, spec, 2, &v[1]) < 0)
+		return;
+	v[3] = req->actor;
+	srv_api_query_json(req, 200,
+		"WITH old AS (SELECT * FROM couplings WHERE id = $1::bigint FOR UPDATE),"
+		" c AS (UPDATE couplings n SET source = coalesce($2, n.source),"
+		"  verified_at = CASE $3::boolean WHEN true THEN coalesce(n.verified_at, now()) WHEN false THEN NULL"
+		"   ELSE n.verified_at END FROM old WHERE n.id = old.id RETURNING n.*),"
+		" a AS (INSERT INTO audit_log (actor, action, object, before, after)"
+		"  SELECT $4, 'coupling.update', 'coupling/' || c.id, to_jsonb(old), to_jsonb(c) FROM old, c)"
+		" SELECT " CPL_JSON " FROM c JOIN subscribers s ON s.id = c.subscriber_id"
+		" JOIN devices d ON d.id = c.device_id", 4, v);
+}
+
 void srv_api_coupling_delete(struct srv_req *req)
 {
 	const char *v[2];

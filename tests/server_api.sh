@@ -100,6 +100,21 @@ req GET /v1/couplings
 req GET '/v1/couplings?tdn_prefix=%2B49'
 req GET '/v1/couplings?ip=198.51.100.7'
 req GET '/v1/couplings?device_id=1'
+req GET /v1/couplings/1
+req GET /v1/couplings/99
+req GET /v1/couplings/x1
+req PATCH /v1/couplings/1 '{"verified":true}'
+V1=$(json_get verified_at)
+req PATCH /v1/couplings/1 '{"verified":true,"source":"self"}' >/dev/null
+[ "$(json_get verified_at)" = "$V1" ] && echo "verified again: verified_at kept" || echo "verified_at moved"
+req PATCH /v1/couplings/1 '{"verified":false,"source":"provisioned"}'
+req PATCH /v1/couplings/1 '{}'
+req PATCH /v1/couplings/1 '{"verified":"yes"}'
+req PATCH /v1/couplings/1 '{"source":"magic"}'
+req PATCH /v1/couplings/1 '{"tdn":"+493012345679"}'
+req PATCH /v1/couplings/1 '{"verified":true' 
+req PATCH /v1/couplings/99 '{"verified":true}'
+req GET '/v1/audit?object=coupling/1' | sed 's/"id" : [0-9]*/"id" : N/g'
 req DELETE /v1/couplings/3
 req DELETE /v1/couplings/3
 
