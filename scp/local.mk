@@ -65,4 +65,4 @@ EXTRA_DIST += tests/scp_ain.sh
 
 # tandem-scp and tandem-ssp documentation, example switch config.
 dist_doc_DATA += doc/tandem-scp.md
-EXTRA_DIST += doc/examples/ssp.cfg doc/examples/tandem-scp.cfg doc/examples/osmo-stp-ipa.cfg
+EXTRA_DIST += doc/examples/ssp.cfg doc/examples/tandem-scp.cfg doc/examples/osmo-stp-ipa.cfg doc/examples/osmo-stp-m3ua.cfg
