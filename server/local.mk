@@ -99,3 +99,6 @@ server_libtandem_server_a_SOURCES += server/api_calls.c server/api_relay.c serve
 noinst_HEADERS += server/api_calls.h server/api_relay.h server/session_timer.h
 EXTRA_DIST += tests/server_calls_lib.sh tests/server_calls.sh tests/server_calls.ok tests/server_relay.sh \
 	tests/server_relay.ok tests/server_security.sh tests/server_security.ok
+
+# The leg matcher of 004/005 with the same behaviour and less PostgreSQL work per session (cached plans).
+SERVER_SQL += server/sql/006_matcher_plans.sql
