@@ -7,12 +7,12 @@
 # Prints, in one run:
 #  1. the ceiling: the highest rate of the trigger scenario (Begin -> End) against `tandem-ssp echo`
 #     (a fixed End, nothing decoded) through the same osmo-stp, with zero failed calls and p99
-#     within 10 ms, found by doubling then bisecting short probes;
+#     within 10 ms, found by doubling then bisecting short probes (a failed probe is run once more);
 #  2. tandem-scp in the monitor scenario (answer after 1 s, hold 5 s): the same search with probes
 #     long enough to reach the steady state, then a 60 s confirmation on a freshly started
 #     tandem-scp (stepping down 15 % when it fails, at most four runs);
 #  3. the ratio of (2) to (1) in TCAP messages per second (both directions, as tandem-ssp counted
-#     them), p50/p99 at half the rate of (2), tandem-scp's CPU seconds per 1000 calls (utime + stime
+#     them), p50/p99 at half the rate of (2) (two runs), tandem-scp's CPU seconds per 1000 calls (utime + stime
 #     of /proc/PID/stat over the confirmation) and its RSS per active dialogue (VmRSS at steady state
 #     minus VmRSS idle, over the active dialogues CTRL reports at that moment).
 # A benchmark, not a test: nothing fails on a figure. Bounded: at most about 10 minutes; the
@@ -154,7 +154,16 @@ probe()
 		"$_sc" "$_rate" "$_dur" "$([ "$OK" = 1 ] && echo ok || echo NO)" "$P50" "$P99" "$FAILED" "$MSGS" "$LAG"
 }
 
-# search SCENARIO START SECONDS [ARGS]: double from START until a probe fails, then bisect
+# probe2 SCENARIO RATE SECONDS [ARGS]: a probe, and once more when it fails: on a machine shared
+# with other work one probe can fail on a burst of someone else's load (seen: 4,500 calls/s passing
+# with p99 2 ms after 5,000 failed with 319 ms). Both searches use it alike.
+probe2()
+{
+	probe "$@"
+	[ "$OK" = 1 ] || probe "$@"
+}
+
+# search SCENARIO START SECONDS [ARGS]: double from START until a rate fails twice, then bisect
 # three times between the last good and the first bad rate. Sets BEST (0: not even START).
 search()
 {
@@ -162,7 +171,7 @@ search()
 	shift 3
 	_good=0 _bad=0
 	while [ "$_r" -le "$MAX_RATE" ]; do
-		probe "$_sc" "$_r" "$_d" "$@"
+		probe2 "$_sc" "$_r" "$_d" "$@"
 		if [ "$OK" = 1 ]; then
 			_good=$_r
 			_r=$((_r * 2))
@@ -175,7 +184,7 @@ search()
 	_i=0
 	while [ $_i -lt 3 ] && [ $((_bad - _good)) -gt $((_good / 20 + 1)) ]; do
 		_m=$(((_good + _bad) / 2))
-		probe "$_sc" "$_m" "$_d" "$@"
+		probe2 "$_sc" "$_m" "$_d" "$@"
 		if [ "$OK" = 1 ]; then _good=$_m; else _bad=$_m; fi
 		_i=$((_i + 1))
 	done
@@ -211,6 +220,7 @@ EOF
 }
 
 T0=$(date +%s)
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "SCP benchmark, $PROTO, $(nproc) CPUs ($(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)), load average" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -287,21 +297,24 @@ RSSPER=$(awk -v a="$RSS0" -v b="$RSS1" -v n="$ACTIVE" 'BEGIN { printf "%.0f", n 
 
 HALF=$((SUST / 2))
 [ -z "$FIXED_RATE" ] || HALF=0
-echo "3. half of that rate, $HALF calls/s for $HALF_S s"
+echo "3. half of that rate, $HALF calls/s, twice $HALF_S s (the spread of p99 on a shared machine)"
 if [ "$HALF" -gt 0 ]; then
+	# shellcheck disable=SC2086
+	probe monitor "$HALF" "$HALF_S" $MON
+	HP50=$P50 HP99=$P99
 	# shellcheck disable=SC2086
 	probe monitor "$HALF" "$HALF_S" $MON
 fi
 stop_responder
 
 echo
-echo "== summary ($PROTO, $(($(date +%s) - T0)) s)"
+echo "== summary ($PROTO, $(($(date +%s) - T0)) s; load average $LOAD0 before, $(cut -d' ' -f1-3 /proc/loadavg) after)"
 echo "ceiling (echo, trigger):              $CEIL calls/s = $CEIL_MSGS TCAP msgs/s"
 echo "tandem-scp (monitor, ${CONFIRM_S} s, 0 failed, p99 <= ${P99_MS} ms): $SUST calls/s = $SUST_MSGS TCAP msgs/s"
 echo "  (search probes of ${SCP_PROBE_S} s passed up to $BEST calls/s)"
 awk -v a="$SUST_MSGS" -v b="$CEIL_MSGS" 'BEGIN { printf "ratio (messages/s):                   %.2f (target >= 0.7)\n", b ? a / b : 0 }'
 if [ "$HALF" -gt 0 ]; then
-	echo "at half rate ($HALF calls/s):          p50 $P50 ms, p99 $P99 ms (target p99 <= 2 ms)"
+	echo "at half rate ($HALF calls/s):          p50 $HP50 / $P50 ms, p99 $HP99 / $P99 ms (two runs; target p99 <= 2 ms)"
 fi
 echo "tandem-scp CPU:                       $CPU s per 1000 calls, $SYSPCT % of it in the kernel (same run: osmo-stp $STPCPU, tandem-ssp load $GENCPU)"
 echo "tandem-scp RSS per active dialogue:   $RSSPER bytes ($ACTIVE active, VmRSS $RSS0 -> $RSS1 KiB; target <= 2048)"
