@@ -15,6 +15,7 @@ valgrind xxd
 qemu-system-x86 busybox-static
 libpcap-dev
 curl ca-certificates python3 openssl jq iproute2
+chromium
 "
 
 missing=""

@@ -23,6 +23,7 @@
 #include "db.h"
 #include "sse.h"
 #include "srv.h"
+#include "web.h"
 
 #define ENG	(SRV_ROLE_ENGINEER | SRV_ROLE_ADMIN)
 #define ADM	SRV_ROLE_ADMIN
@@ -75,6 +76,8 @@ static const struct srv_route routes[] = {
 	{ "GET", "/v1/media/{}", DEV, SRV_BODY_NONE, srv_api_media_get },
 	{ "POST", "/v1/calls", DEV, SRV_BODY_JSON, srv_api_calls_post },
 	{ "POST", "/v1/sessions/{}/messages", DEV, SRV_BODY_JSON, srv_api_session_message },
+	{ "GET", "/", 0, SRV_BODY_NONE, srv_api_web_index },
+	{ "GET", "/web/{}", 0, SRV_BODY_NONE, srv_api_web_file },
 };
 
 /* Match path against pattern; captured segments are copied to req->args. */

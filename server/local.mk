@@ -102,3 +102,13 @@ EXTRA_DIST += tests/server_calls_lib.sh tests/server_calls.sh tests/server_calls
 
 # The leg matcher of 004/005 with the same behaviour and less PostgreSQL work per session (cached plans).
 SERVER_SQL += server/sql/006_matcher_plans.sql
+
+# The subscriber web page (server/web/, no build step): GET / and GET /web/{file} from `web-root`, by default
+# the installed copy in pkgdatadir/web.
+server_libtandem_server_a_SOURCES += server/web.c
+noinst_HEADERS += server/web.h
+server_libtandem_server_a_CPPFLAGS += -DSRV_WEB_DEFAULT_ROOT='"$(pkgdatadir)/web"'
+webdir = $(pkgdatadir)/web
+dist_web_DATA = server/web/index.html server/web/app.js server/web/api.js server/web/events.js server/web/style.css
+EXTRA_DIST += tests/web.sh tests/web/web.ok tests/web/web.test.mjs tests/web/package.json \
+	tests/web/package-lock.json tests/web/red.png tests/web/blue.png

@@ -16,6 +16,7 @@ TESTSUITE_AT = \
 	tests/client.at \
 	tests/e2e.at \
 	tests/vm.at \
+	tests/web.at \
 	$(NULL)
 
 include tests/numbers.mk
