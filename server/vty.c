@@ -21,6 +21,7 @@
 #include "session_timer.h"
 #include "srv.h"
 #include "sse.h"
+#include "web.h"
 
 struct srv_instance *g_srv;
 
@@ -322,6 +323,7 @@ static int config_write_server(struct vty *vty)
 		vty_out(vty, " session-max-age %lu%s", cfg->session_max_age, VTY_NEWLINE);
 	if (cfg->session_sweep != SRV_DEFAULT_SESSION_SWEEP)
 		vty_out(vty, " session-sweep-interval %lu%s", cfg->session_sweep, VTY_NEWLINE);
+	srv_web_config_write(vty);
 	osmo_tdef_vty_groups_write(vty, " ");
 	return CMD_SUCCESS;
 }
@@ -367,6 +369,7 @@ int srv_vty_init(struct srv_instance *srv)
 	install_element(SERVER_NODE, &cfg_session_linger_cmd);
 	install_element(SERVER_NODE, &cfg_session_max_age_cmd);
 	install_element(SERVER_NODE, &cfg_session_sweep_cmd);
+	srv_web_vty_init(SERVER_NODE);
 	osmo_tdef_vty_groups_init(SERVER_NODE, srv_tdef_groups);
 	install_element_ve(&show_server_cmd);
 	srv_keytool_vty_init();
