@@ -3,7 +3,8 @@
 --
 -- - tandem_cards and tandem_session_cards are PL/pgSQL: PostgreSQL 15 plans a LANGUAGE sql function that is not
 --   inlined (the cards statement writes, so it never is) again on every call, and planning the cards statement
---   cost more than running it; PL/pgSQL keeps its statements' plans for the life of the connection.
+--   cost more than running it; PL/pgSQL keeps its statements' plans for the life of the connection (with a
+--   generic plan: see tandem_cards).
 -- - tandem_match_leg makes a new session in fewer statements: the leg and the legs of the call seen before it
 --   get their call in one UPDATE that also gives the calling party and the call's start time; the members are
 --   inserted and told of the call and the session in one statement; the earlier legs are carried over only when
@@ -14,8 +15,11 @@
 -- index the lookup reads the legs of that called TDN near that time, not all its legs ever stored.
 CREATE INDEX legs_called_start ON legs (called_tdn, (coalesce(started_at, created_at)));
 
+-- With the default plan_cache_mode PL/pgSQL kept planning the statement for every call: a plan for the session at
+-- hand (devs and subjects NULL fold away) looked cheaper than the generic one, so the generic plan was never used.
+-- The generic plan is the same index lookups by session and subscriber, so it is forced.
 CREATE OR REPLACE FUNCTION tandem_cards(s sessions, devs bigint[], subjects bigint[]) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
 	-- the statement of 005, unchanged (see there and tandem_session_cards in 004)
 	WITH c AS (
