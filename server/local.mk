@@ -110,5 +110,5 @@ noinst_HEADERS += server/web.h
 server_libtandem_server_a_CPPFLAGS += -DSRV_WEB_DEFAULT_ROOT='"$(pkgdatadir)/web"'
 webdir = $(pkgdatadir)/web
 dist_web_DATA = server/web/index.html server/web/app.js server/web/api.js server/web/events.js server/web/style.css
-EXTRA_DIST += tests/web.sh tests/web/web.ok tests/web/web.test.mjs tests/web/package.json \
-	tests/web/package-lock.json tests/web/red.png tests/web/blue.png
+EXTRA_DIST += tests/web.sh tests/web/web.ok tests/web/web.test.mjs tests/web/sse_parser.test.mjs \
+	tests/web/package.json tests/web/package-lock.json tests/web/red.png tests/web/blue.png

@@ -50,6 +50,17 @@ get GET /web/app.js/x
 get GET "/web/app.js?v=1"
 get POST /web/app.js
 get DELETE /
+# web-root in the running configuration; changed at run time to a directory without the files, and back
+vty()
+{
+	python3 "$abs_top_srcdir/tests/server_vty.py" "$VTY_PORT" | sed -n "s|$WORK|<work>|;s|$abs_top_srcdir|<srcdir>|;/web-root/p"
+}
+printf 'enable\nshow running-config\n' | vty
+printf 'enable\nconfigure terminal\nserver\nweb-root %s\nend\n' "$WORK/nowhere" | vty
+get GET /
+get GET /web/app.js
+printf 'enable\nconfigure terminal\nserver\nweb-root %s\nend\n' "$abs_top_srcdir/server/web" | vty
+get GET /web/app.js
 # the page carries no inline script or style (the policy would block it) and nothing from another origin
 grep -n '<script>\|<style\| style=\| on[a-z]*=\|https\?://' "$abs_top_srcdir/server/web/index.html" ||
 	echo "index.html: no inline script or style, no external resource"
@@ -83,8 +94,11 @@ if ! cmp -s "$abs_top_srcdir/tests/web/package-lock.json" "$NODE_DIR/package-loc
 		{ echo "npm ci failed"; cat "$WORK/npm.log" >&2; exit 1; }
 fi
 
+echo "# the page's event stream parser, in Node.js"
+abs_top_srcdir=$abs_top_srcdir node "$abs_top_srcdir/tests/web/sse_parser.test.mjs" || echo "parser test failed"
+
 # The browser test runs in the background; when it asks ($WORK/web.restart), the daemon is restarted under it.
-NODE_DIR=$NODE_DIR abs_top_srcdir=$abs_top_srcdir URL=$URL TOKEN_B=$DB TOKEN_A=$DA SCP_KEY=$SCP WORK=$WORK \
+WEB_SCREENSHOT=${WEB_SCREENSHOT:-} NODE_DIR=$NODE_DIR abs_top_srcdir=$abs_top_srcdir URL=$URL TOKEN_B=$DB TOKEN_A=$DA SCP_KEY=$SCP WORK=$WORK \
 	node "$abs_top_srcdir/tests/web/web.test.mjs" >"$WORK/node.out" 2>"$WORK/node.err" &
 NODE_PID=$!
 _i=0

@@ -27,6 +27,9 @@ export class SseParser {
 		this.buf += text;
 		let nl;
 		while ((nl = this.buf.search(/\r\n|\r|\n/)) >= 0) {
+			// a CR at the end may be the first half of a CRLF split across two reads
+			if (nl === this.buf.length - 1 && this.buf[nl] === '\r')
+				break;
 			const line = this.buf.slice(0, nl);
 			const skip = this.buf.startsWith('\r\n', nl) ? 2 : 1;
 			this.buf = this.buf.slice(nl + skip);

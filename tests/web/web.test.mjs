@@ -35,10 +35,10 @@ async function call(method, path, token, body) {
 }
 
 let seq = 0;
-async function callEvent(type, callId, calling, called) {
+async function callEvent(type, callId, calling, called, withheld = false) {
 	seq++;
 	const ev = { instance: 'scp-web', seq, type, call: callId, time: `2026-01-02T03:04:${String(seq).padStart(2, '0')}Z`,
-		     direction: 'orig', protocol: 'cap2', calling: { e164: calling }, called: { e164: called } };
+		     direction: 'orig', protocol: 'cap2', calling: { e164: calling, withheld }, called: { e164: called } };
 	if (type === 'end')
 		ev.end_reason = 'disconnect';
 	const r = await call('POST', '/v1/call-events', SCP_KEY, { events: [ev] });
@@ -170,6 +170,8 @@ try {
 	log(`server has blocks: ${r.data.items.map((b) => b.tdn)}; bad number: "${await text(page, '#block-error')}"`);
 
 	// a call from A: the page shows it, with A's card and photo
+	log(`before the call: ${await text(page, '#call-state')} card shown: ${await page.isVisible('#card')}, ` +
+	    `message form shown: ${await page.isVisible('#msg-form')}`);
 	await callEvent('trigger', 'web-1', '+4930100', '+4930200');
 	await waitText(page, '#call-state', 'Incoming call');
 	log(`call: ${await text(page, '#call-state')}`);
@@ -178,6 +180,9 @@ try {
 	log(`card: ${(await page.$$eval('#card-fields dt, #card-fields dd', (e) => e.map((x) => x.textContent)))
 		.join(' ')}`);
 	log(`card photo: ${await imageSize(page, '#card-photo')} alt "${await page.getAttribute('#card-photo', 'alt')}"`);
+	// for a look by a person: WEB_SCREENSHOT=file.png
+	if (process.env.WEB_SCREENSHOT)
+		await page.screenshot({ path: process.env.WEB_SCREENSHOT, fullPage: true });
 	await callEvent('answer', 'web-1', '+4930100', '+4930200');
 	await waitText(page, '#call-state', 'In call');
 	log(`call: ${await text(page, '#call-state')}`);
@@ -211,6 +216,13 @@ try {
 	log(`the page reconnected ${streams.length} time(s), Last-Event-ID: ${ids}`);
 	await waitText(page, '#stream-state', 'Stream open.');
 	await callEvent('end', 'web-1', '+4930100', '+4930200');
+	await waitText(page, '#call-state', 'ended');
+	log(`call: ${await text(page, '#call-state')}`);
+	// a call from a withheld number: shown without digits, and no card
+	await callEvent('trigger', 'web-2', '+4930100', '+4930200', true);
+	await waitText(page, '#call-state', 'withheld');
+	log(`call: ${await text(page, '#call-state')}; card shown: ${await page.isVisible('#card')}`);
+	await callEvent('end', 'web-2', '+4930100', '+4930200', true);
 	await waitText(page, '#call-state', 'ended');
 	log(`call: ${await text(page, '#call-state')}`);
 	const seen = await page.$$eval('#events li', (l) => l.map((x) => x.textContent.replace(/^\S+ /, '')).reverse());
