@@ -7,8 +7,10 @@
 # see the number, save fields, see the server's error for a bad e-mail, upload a photo, make a group, block a
 # number; a call from A (POST /v1/call-events as the SCP) shows up live with A's card and photo, a message typed
 # on the page arrives on A's stream (read here with curl), and one from A on the page, also after the daemon
-# was restarted under the page (the page resumes its stream with Last-Event-ID). Prints a transcript that
-# tests/web/web.ok holds.
+# was restarted under the page (the page resumes its stream with Last-Event-ID); a withheld caller is shown
+# without digits and without a card; B's own call to A shows A's card from what the page kept (`unchanged`).
+# Also web-root in the running configuration and changed over the VTY, and the page's event stream parser
+# alone in Node.js. Prints a transcript that tests/web/web.ok holds.
 set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
 . "$abs_top_srcdir/tests/server_lib.sh"
@@ -53,7 +55,8 @@ get DELETE /
 # web-root in the running configuration; changed at run time to a directory without the files, and back
 vty()
 {
-	python3 "$abs_top_srcdir/tests/server_vty.py" "$VTY_PORT" | sed -n "s|$WORK|<work>|;s|$abs_top_srcdir|<srcdir>|;/web-root/p"
+	python3 "$abs_top_srcdir/tests/server_vty.py" "$VTY_PORT" |
+		sed -n "s|$WORK|<work>|;s|$abs_top_srcdir|<srcdir>|;/web-root/p"
 }
 printf 'enable\nshow running-config\n' | vty
 printf 'enable\nconfigure terminal\nserver\nweb-root %s\nend\n' "$WORK/nowhere" | vty
@@ -98,7 +101,8 @@ echo "# the page's event stream parser, in Node.js"
 abs_top_srcdir=$abs_top_srcdir node "$abs_top_srcdir/tests/web/sse_parser.test.mjs" || echo "parser test failed"
 
 # The browser test runs in the background; when it asks ($WORK/web.restart), the daemon is restarted under it.
-WEB_SCREENSHOT=${WEB_SCREENSHOT:-} NODE_DIR=$NODE_DIR abs_top_srcdir=$abs_top_srcdir URL=$URL TOKEN_B=$DB TOKEN_A=$DA SCP_KEY=$SCP WORK=$WORK \
+WEB_SCREENSHOT=${WEB_SCREENSHOT:-} NODE_DIR=$NODE_DIR abs_top_srcdir=$abs_top_srcdir URL=$URL \
+	TOKEN_B=$DB TOKEN_A=$DA SCP_KEY=$SCP WORK=$WORK \
 	node "$abs_top_srcdir/tests/web/web.test.mjs" >"$WORK/node.out" 2>"$WORK/node.err" &
 NODE_PID=$!
 _i=0

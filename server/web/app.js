@@ -366,7 +366,8 @@ function onEvent(type, d) {
 		logEvent(`session ${d.session} established (${d.state})`);
 		break;
 	case 'card':
-		logEvent(`card of ${partyText(d.subject)}`);
+		logEvent(`card of ${partyText(d.subject)}: new ${Object.keys(d.fields || {}).sort().join(' ') || 'none'}` +
+			 `, unchanged ${(d.unchanged || []).slice().sort().join(' ') || 'none'}`);
 		if (session && session.id === d.session)
 			showCard(d);
 		break;

@@ -225,6 +225,15 @@ try {
 	await callEvent('end', 'web-2', '+4930100', '+4930200', true);
 	await waitText(page, '#call-state', 'ended');
 	log(`call: ${await text(page, '#call-state')}`);
+	// B calls A: the card carries nothing new (the page holds A's fields at their versions) and is shown from
+	// what the page kept
+	await callEvent('trigger', 'web-3', '+4930200', '+4930100');
+	await waitText(page, '#call-state', 'Outgoing call');
+	await waitText(page, '#card-fields dd[data-field=name]', 'Alice A');
+	log(`call: ${await text(page, '#call-state')}; card: ${(await page.$$eval('#card-fields dt, #card-fields dd',
+		(e) => e.map((x) => x.textContent))).join(' ')}; photo ${await imageSize(page, '#card-photo')}`);
+	await callEvent('end', 'web-3', '+4930200', '+4930100');
+	await waitText(page, '#call-state', 'ended');
 	const seen = await page.$$eval('#events li', (l) => l.map((x) => x.textContent.replace(/^\S+ /, '')).reverse());
 	log(`events on the page (oldest first):\n  ${seen.join('\n  ')}`);
 
