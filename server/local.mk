@@ -112,3 +112,8 @@ webdir = $(pkgdatadir)/web
 dist_web_DATA = server/web/index.html server/web/app.js server/web/api.js server/web/events.js server/web/style.css
 EXTRA_DIST += tests/web.sh tests/web/web.ok tests/web/web.test.mjs tests/web/sse_parser.test.mjs \
 	tests/web/package.json tests/web/package-lock.json tests/web/red.png tests/web/blue.png
+# tests/web.sh installs playwright-core here (npm ci), once per build tree
+clean-local: clean-web-node
+clean-web-node:
+	rm -rf tests/web-node
+.PHONY: clean-web-node
