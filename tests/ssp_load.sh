@@ -158,6 +158,9 @@ cs7 instance 0
 EOF
 	ssp_cfg "$D/ssp.cfg" "$STP_IPA_PORT"
 	for P in cap2 ain; do
+		# emptied here, not only by the redirection in the background child: the wait below must not
+		# see the previous responder's line before the child has truncated the file
+		: >"$D/echo.err"
 		"$SSP" -c "$D/echo.cfg" echo --protocol $P --duration 30 >"$D/echo.out" 2>"$D/echo.err" &
 		ECHO_PID=$!
 		_n=0
