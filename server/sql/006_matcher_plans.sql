@@ -92,6 +92,7 @@ DECLARE
 	t0 timestamptz;
 	nlegs bigint;
 	w interval;
+	wr interval;
 BEGIN
 	-- read again, not taken from the trigger's NEW: the matcher of an earlier row of the same statement may
 	-- have given this leg its call
@@ -107,13 +108,14 @@ BEGIN
 		END IF;
 		-- legs of one call must not make two sessions: the called TDN is known to every leg
 		PERFORM pg_advisory_xact_lock(1952740723, hashtext(l.called_tdn));
-		-- the range on the start time holds for every leg tandem_legs_agree accepts (a second wider, for
-		-- the rounding of the window to seconds), in a form legs_called_start can use
+		-- the range on the start time (here and in the lookups of unmatched legs below) holds for every leg
+		-- tandem_legs_agree accepts (wr is a second wider than the window, for rounding), in a form
+		-- legs_called_start can use: unmatched legs (of parties nobody coupled) pile up in service
+		wr := make_interval(secs => extract(epoch FROM w) + 1);
 		SELECT x2.call_id INTO cid FROM legs x2 JOIN sessions ss ON ss.call_id = x2.call_id
 		WHERE x2.id <> l.id AND x2.called_tdn = l.called_tdn AND x2.conference_session IS NULL
 		  AND coalesce(x2.started_at, x2.created_at)
-			BETWEEN coalesce(l.started_at, l.created_at) - make_interval(secs => extract(epoch FROM w) + 1)
-			AND coalesce(l.started_at, l.created_at) + make_interval(secs => extract(epoch FROM w) + 1)
+			BETWEEN coalesce(l.started_at, l.created_at) - wr AND coalesce(l.started_at, l.created_at) + wr
 		  AND ss.state IN ('pending', 'active') AND tandem_legs_agree(x2, l)
 		  -- the other side of this call, not another call of the same line
 		  AND NOT EXISTS (SELECT 1 FROM legs y WHERE y.call_id = x2.call_id AND y.source = l.source
@@ -140,6 +142,9 @@ BEGIN
 		   OR (l.source = 'app'
 		       AND EXISTS (SELECT 1 FROM legs u WHERE u.call_id IS NULL AND u.id <> l.id
 				   AND u.conference_session IS NULL AND u.called_tdn = l.called_tdn
+				   AND coalesce(u.started_at, u.created_at)
+					BETWEEN coalesce(l.started_at, l.created_at) - wr
+					AND coalesce(l.started_at, l.created_at) + wr
 				   AND tandem_legs_agree(u, l))) THEN
 			INSERT INTO calls DEFAULT VALUES RETURNING id INTO cid;
 			-- this leg and the legs of this call seen before it had a session (an app leg whose peer is not
@@ -150,7 +155,11 @@ BEGIN
 					UNION ALL
 					(SELECT DISTINCT ON (p.source, p.direction) p.id FROM legs p
 					 WHERE p.call_id IS NULL AND p.id <> l.id AND p.conference_session IS NULL
-					   AND p.called_tdn = l.called_tdn AND tandem_legs_agree(p, l)
+					   AND p.called_tdn = l.called_tdn
+					   AND coalesce(p.started_at, p.created_at)
+						BETWEEN coalesce(l.started_at, l.created_at) - wr
+						AND coalesce(l.started_at, l.created_at) + wr
+					   AND tandem_legs_agree(p, l)
 					 ORDER BY p.source, p.direction, p.id DESC))
 				RETURNING id, calling_tdn, calling_withheld, coalesce(started_at, created_at) AS t)
 			SELECT (array_agg(u.calling_tdn ORDER BY u.id) FILTER (WHERE u.calling_tdn IS NOT NULL))[1],
