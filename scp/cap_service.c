@@ -164,7 +164,8 @@ static bool queue_answer(struct cap_svc *svc, const struct scp_key_rule *rule)
 			op = op_local(CAP_OP_RELEASE_CALL);
 			if (invoke_class4(svc->dlg, &op, p, len) > 0) {
 				scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RELEASE);
-				snprintf(svc->call->answer, sizeof(svc->call->answer), "release %u", rule->release_cause);
+				snprintf(svc->call->answer, sizeof(svc->call->answer), "release %u",
+					 rule->release_cause);
 				return true;
 			}
 		}
