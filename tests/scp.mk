@@ -19,3 +19,9 @@ check_PROGRAMS += tests/ssp_hist_test
 tests_ssp_hist_test_SOURCES = tests/ssp_hist_test.c tools/ssp_hist.c
 EXTRA_DIST += tests/ssp_hist_test.ok tests/ssp_load.sh tests/ssp_load_limits.ok tests/ssp_load_scp.ok \
 	tests/ssp_load_echo.ok
+
+# The packed call record of a monitored call (scp_call_rec_pack/unpack in scp/call_events.c).
+check_PROGRAMS += tests/call_rec_test
+tests_call_rec_test_SOURCES = tests/call_rec_test.c
+tests_call_rec_test_LDADD = $(SCP_LIBS)
+EXTRA_DIST += tests/call_rec_test.ok
