@@ -9,7 +9,8 @@
 --   get their call in one UPDATE that also gives the calling party and the call's start time; the members are
 --   inserted and told of the call and the session in one statement; the earlier legs are carried over only when
 --   there are any; and a leg that is only "started" skips tandem_carry, which has nothing to do for it.
--- - The lookup of a call to join has an index path bounded by the match window (see legs_called_start).
+-- - The lookups by called TDN (the call to join, the call's unmatched legs) have an index path bounded by the match
+--   window (see legs_called_start).
 
 -- The call a leg may join is one whose legs started within the match window of it: with the start time in the
 -- index the lookup reads the legs of that called TDN near that time, not all its legs ever stored.
