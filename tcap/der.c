@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "asn_application.h"
+#include "ber_tlv_length.h"
+#include "ber_tlv_tag.h"
+#include "constr_CHOICE.h"
+#include "constr_SEQUENCE.h"
+#include "constr_SET_OF.h"
 
 #include "ber.h"
 #include "msg_internal.h"
@@ -97,6 +102,101 @@ static bool all_definite(const uint8_t *p, size_t len, unsigned int depth)
 	return true;
 }
 
+/* The constructed form where the type demands it.
+ *
+ * X.690 8.1.2.5, 8.14: an explicit tag, a SEQUENCE, a SET OF, and so a tagged CHOICE, are always encoded
+ * constructed. asn1c 0.9.28 does not check the bit: it reads a primitive element's contents as the elements
+ * its type expects, and an indefinite length in there (which ber_definite() leaves alone inside a primitive)
+ * sends its CHOICE decoder into an endless loop when the bytes after it are 00 and not 00 00 (fuzz_inap: an
+ * EventReportBCSM whose [2] CHOICE came primitive). So before asn1c sees a message, its elements are walked
+ * along the type, as asn1c will walk them, and a primitive one where the type is constructed is refused.
+ * What the walk cannot place (an unknown tag, an open type) is left to asn1c. */
+#define FORM_MAX_DEPTH 32
+
+static bool form_ok(const asn_TYPE_descriptor_t *td, int tag_mode, const uint8_t *p, size_t total,
+		    unsigned int depth);
+
+static int tag_member(const asn_TYPE_tag2member_t *t2m, int n, ber_tlv_tag_t tag)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (t2m[i].el_tag == tag)
+			return t2m[i].el_no;
+	return -1;
+}
+
+/* The header of the element at p: its tag, whether constructed, where its contents are (definite only). */
+static bool elem(const uint8_t *p, size_t size, ber_tlv_tag_t *tag, bool *cons, const uint8_t **val,
+		 size_t *val_len, size_t *total)
+{
+	ssize_t tl, ll;
+	ber_tlv_len_t len;
+
+	tl = ber_fetch_tag(p, size, tag);
+	if (tl <= 0)
+		return false;
+	*cons = BER_TLV_CONSTRUCTED(p);
+	ll = ber_fetch_length(*cons, p + tl, size - tl, &len);
+	if (ll <= 0 || len < 0 || (size_t)len > size - tl - ll)
+		return false;
+	*val = p + tl + ll;
+	*val_len = len;
+	*total = tl + ll + len;
+	return true;
+}
+
+static bool form_ok(const asn_TYPE_descriptor_t *td, int tag_mode, const uint8_t *p, size_t total,
+		    unsigned int depth)
+{
+	const uint8_t *v, *e;
+	size_t vlen, etotal, pos, ivlen;
+	ber_tlv_tag_t tag, etag;
+	bool cons, econs;
+	int el;
+
+	if (depth > FORM_MAX_DEPTH || !elem(p, total, &tag, &cons, &v, &vlen, &total))
+		return false;
+	if (tag_mode > 0) {
+		/* [n] EXPLICIT: constructed, one element of type td inside */
+		if (!cons || !elem(v, vlen, &etag, &econs, &e, &ivlen, &etotal) || etotal != vlen)
+			return false;
+		return form_ok(td, 0, v, vlen, depth + 1);
+	}
+	if (td->ber_decoder == SEQUENCE_decode_ber || td->ber_decoder == SET_OF_decode_ber) {
+		const asn_SEQUENCE_specifics_t *sq = td->specifics;
+
+		if (!cons)
+			return false;
+		for (pos = 0; pos < vlen; pos += etotal) {
+			const asn_TYPE_member_t *m;
+
+			if (!elem(v + pos, vlen - pos, &etag, &econs, &e, &ivlen, &etotal))
+				return false;
+			if (td->ber_decoder == SET_OF_decode_ber) {
+				m = &td->elements[0];
+			} else {
+				el = tag_member(sq->tag2el, sq->tag2el_count, etag);
+				if (el < 0)
+					continue;
+				m = &td->elements[el];
+			}
+			if (!form_ok(m->type, m->tag_mode, v + pos, etotal, depth + 1))
+				return false;
+		}
+		return true;
+	}
+	if (td->ber_decoder == CHOICE_decode_ber) {
+		const asn_CHOICE_specifics_t *ch = td->specifics;
+
+		el = tag_member(ch->tag2el, ch->tag2el_count, tag);
+		if (el < 0)
+			return true;
+		return form_ok(td->elements[el].type, td->elements[el].tag_mode, p, total, depth + 1);
+	}
+	return true;
+}
+
 int tcap_ber_decode(struct asn_TYPE_descriptor_s *td, void **sptr, const uint8_t *buf, size_t len)
 {
 	asn_codec_ctx_t ctx = { .max_stack_size = TCAP_BER_STACK };
@@ -128,6 +228,10 @@ int tcap_ber_decode(struct asn_TYPE_descriptor_s *td, void **sptr, const uint8_t
 	}
 	in = def;
 decode:
+	if (!form_ok(td, 0, in, def_len, 0)) {
+		rc = -EINVAL;
+		goto out;
+	}
 	rv = ber_decode(&ctx, td, sptr, in, def_len);
 	if (rv.code != RC_OK || rv.consumed != def_len) {
 		/* asn1c leaves what it decoded so far behind, even on failure */
