@@ -83,6 +83,10 @@ void ssp_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ssp_timer_schedule(struct osmo_timer_list *t, double seconds);
 /*! \brief Parse a number given on the command line: "+E164" or national digits. \returns 0 or -EINVAL. */
 int ssp_parse_number(struct tcap_number *out, const char *text);
+/*! \brief Parse --protocol (cap2 ... ain); says what is wrong on stderr. \returns 0 or -EINVAL. */
+int ssp_parse_protocol(enum td_proto *out, const char *text);
+/*! \brief Parse --direction orig|term into *term; says what is wrong on stderr. \returns 0 or -EINVAL. */
+int ssp_parse_direction(bool *term, const char *text);
 
 /* tools/ssp_cap.c: the gsmSSF/SSF side of one CAP or INAP call */
 /*! \brief Place the call (TC-BEGIN with InitialDP); the rest happens in ssp_cap_ind(). */

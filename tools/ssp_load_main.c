@@ -236,17 +236,12 @@ static int parse_load_options(int argc, char **argv, struct ssp_opts *so, struct
 				return -EINVAL;
 			break;
 		case O_PROTOCOL:
-			if (td_proto_from_name(&o->proto, optarg) || o->proto == TD_PROTO_UNKNOWN) {
-				fprintf(stderr, "tandem-ssp: unknown protocol '%s'\n", optarg);
+			if (ssp_parse_protocol(&o->proto, optarg))
 				return -EINVAL;
-			}
 			break;
 		case O_DIRECTION:
-			if (strcmp(optarg, "orig") && strcmp(optarg, "term")) {
-				fprintf(stderr, "tandem-ssp: --direction is orig or term, not '%s'\n", optarg);
+			if (ssp_parse_direction(&o->term, optarg))
 				return -EINVAL;
-			}
-			o->term = !strcmp(optarg, "term");
 			break;
 		case O_SERVICE_KEY:
 			if (parse_num(&v, optarg, 0, 2147483647, "--service-key"))

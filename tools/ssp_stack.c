@@ -71,6 +71,25 @@ void ssp_timer_schedule(struct osmo_timer_list *t, double seconds)
 	osmo_timer_schedule(t, whole, (long)((seconds - whole) * 1e6));
 }
 
+int ssp_parse_protocol(enum td_proto *out, const char *text)
+{
+	if (td_proto_from_name(out, text) || *out == TD_PROTO_UNKNOWN) {
+		fprintf(stderr, "tandem-ssp: unknown protocol '%s'\n", text);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int ssp_parse_direction(bool *term, const char *text)
+{
+	if (strcmp(text, "orig") && strcmp(text, "term")) {
+		fprintf(stderr, "tandem-ssp: --direction is orig or term, not '%s'\n", text);
+		return -EINVAL;
+	}
+	*term = !strcmp(text, "term");
+	return 0;
+}
+
 int ssp_parse_number(struct tcap_number *out, const char *text)
 {
 	return tcap_num_from_string(out, text, text[0] == '+' ? TCAP_NAT_INTERNATIONAL : TCAP_NAT_NATIONAL);

@@ -261,17 +261,12 @@ static int parse_options(int argc, char **argv, struct ssp_opts *o)
 			}
 			break;
 		case O_PROTOCOL:
-			if (td_proto_from_name(&o->proto, optarg) || o->proto == TD_PROTO_UNKNOWN) {
-				fprintf(stderr, "tandem-ssp: unknown protocol '%s'\n", optarg);
+			if (ssp_parse_protocol(&o->proto, optarg))
 				return -EINVAL;
-			}
 			break;
 		case O_DIRECTION:
-			if (strcmp(optarg, "orig") && strcmp(optarg, "term")) {
-				fprintf(stderr, "tandem-ssp: --direction is orig or term, not '%s'\n", optarg);
+			if (ssp_parse_direction(&o->term, optarg))
 				return -EINVAL;
-			}
-			o->term = !strcmp(optarg, "term");
 			break;
 		case O_CALLING:
 			o->calling = optarg;
