@@ -9,10 +9,13 @@
 #    e-mail, default audience of both), all through the API; sse_hold holds one GET /v1/events per device.
 #    tandem-server's VmRSS before and with every stream open and idle: RSS per connection.
 # 2. Session setups per second: the trigger scenario (one event and one session per call: service key 101,
-#    unmonitored) at BURST_RATE for BURST_S, more than the server ingests, so the SCP spools the rest and the
-#    server works flat out; sessions / (last created_at - first created_at). Then pgbench's single-row insert
-#    rate against the same cluster (one connection, as tandem-server has; and PGBENCH_CLIENTS), PGBENCH_S each.
-#    PRELOAD=N first makes N calls (sessions) so that the tables are not empty.
+#    unmonitored), BURST_RATE calls/s for BURST_S. SETUP_MODE=spool (the default): tandem-server is stopped
+#    (SIGSTOP) during the burst, so every event waits in the SCP's spool; then it is continued (SIGCONT) and
+#    drains the full spool flat out. SETUP_MODE=open: the burst goes to the running server (open loop: it
+#    measures the burst's own rate once the server keeps up with it). Either way sessions / (last created_at -
+#    first created_at). SCP_BATCH: the notifier's `batch` (events per POST, at most 48 KiB each). Then pgbench's
+#    single-row insert rate against the same cluster (one connection, as tandem-server has; and
+#    PGBENCH_CLIENTS), PGBENCH_S each. PRELOAD=N first makes N calls (sessions) so that the tables are not empty.
 #    probe.py: PROBE_N single-event POSTs /v1/call-events on the idle chain, timed to the answer and to the card.
 # 3. Latency, at each of RATES (lowest first): tandem-ssp load, monitor scenario (CAP v2, answer after
 #    ANSWER_AFTER s, hold HOLD s) for DURATION s from the first STREAMS/2-1 subscribers to the other STREAMS/2
@@ -34,8 +37,10 @@ RATES=${RATES:-25 50 100 500}	# calls/s of the latency runs, lowest first
 DURATION=${DURATION:-10}
 ANSWER_AFTER=${ANSWER_AFTER:-1}
 HOLD=${HOLD:-2}
-BURST_RATE=${BURST_RATE:-500}
+BURST_RATE=${BURST_RATE:-2000}
 BURST_S=${BURST_S:-5}
+SETUP_MODE=${SETUP_MODE:-spool}	# spool: the burst into the SCP's spool, the server stopped; open: server running
+SCP_BATCH=${SCP_BATCH:-100}	# the notifier's batch (tandem-scp's default 100; 1..1000)
 DRAIN_S=${DRAIN_S:-90}		# the longest wait for the sessions of a run after its last call
 PGBENCH_S=${PGBENCH_S:-10}
 PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
@@ -51,6 +56,13 @@ for _t in "$BUILDDIR/server/tandem-server" "$BUILDDIR/scp/tandem-scp" "$BUILDDIR
 done
 [ -x "$PGBENCH" ] || { echo "run.sh: no pgbench at $PGBENCH" >&2; exit 1; }
 [ "$STREAMS" -ge 4 ] && [ "$STREAMS" -le 10000 ] || { echo "run.sh: STREAMS 4..10000" >&2; exit 1; }
+case $SETUP_MODE in
+spool|open) ;;
+*) echo "run.sh: SETUP_MODE spool or open" >&2; exit 1 ;;
+esac
+[ "$SCP_BATCH" -ge 1 ] 2>/dev/null && [ "$SCP_BATCH" -le 1000 ] || { echo "run.sh: SCP_BATCH 1..1000" >&2; exit 1; }
+# the spool (spool-max-bytes 64 MiB, about 580 bytes per trigger event) must hold the whole burst
+[ $((BURST_RATE * BURST_S)) -le 100000 ] || { echo "run.sh: BURST_RATE x BURST_S at most 100000 calls" >&2; exit 1; }
 CALLED_N=$((STREAMS / 2))
 CALLING_N=$((CALLED_N - 1))
 MAXRATE=$(echo "$RATES" | tr ' ' '\n' | sort -n | tail -n 1)
@@ -81,6 +93,8 @@ stp_cleanup_hook()
 }
 e2e_cleanup()
 {
+	# a stopped tandem-server (phase 2) ignores SIGTERM until it is continued
+	[ -n "${SRV_PID:-}" ] && kill -CONT "$SRV_PID" 2>/dev/null
 	stp_harness_cleanup
 	harness_cleanup
 	if [ -n "${KEEP:-}" ]; then echo "run.sh: kept $WORK"; else rm -rf "$WORK"; fi
@@ -133,6 +147,12 @@ for c in sys.argv[3:]:
         print(l)
 EOF
 }
+# scp_posts: the SCP notifier's POSTs so far (rate counter post:total)
+scp_posts()
+{
+	vty "$SCP_ADDR" 4260 "show rate-counters" | sed -n 's/.*\(post:total\|HTTP POSTs to servers\): *\([0-9]*\).*/\2/p' |
+		head -n 1
+}
 spool_depth()
 {
 	vty "$SCP_ADDR" 4260 "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
@@ -161,6 +181,7 @@ LOAD_BEFORE=$(loadavg)
 # ---------------------------------------------------------------------------------------------------------------
 srv_setup "$SRV_EXTRA" || { echo "run.sh: tandem-server did not start" >&2; exit 1; }
 trap 'e2e_cleanup' EXIT
+trap 'exit 130' INT TERM HUP	# so that the EXIT trap runs then too
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit 1
 trap 'e2e_cleanup' EXIT
 SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
@@ -214,6 +235,11 @@ notifier
  spool-path $D/events.spool
  api-key $SCP_KEY
  default-url $URL/v1/call-events
+ batch $SCP_BATCH
+ ! phase 2 stops tandem-server: the POST in flight then gets its answer as soon as the server is continued,
+ ! or it timed out (X102) and is retried after X100 doubling up to X101: at most 1 s after SIGCONT
+ timer X100 100
+ timer X101 1000
 EOF
 cat >"$D/ssp.cfg" <<EOF
 log stderr
@@ -292,30 +318,72 @@ if [ "$PRELOAD" -gt 0 ]; then
 	load trigger "$BURST_RATE" $(((PRELOAD + BURST_RATE - 1) / BURST_RATE)) --service-key 101 >/dev/null
 	wait_sessions $((S0 + PRELOAD)) $((PRELOAD / 50 + 60)) || echo "  the preload did not drain"
 fi
-echo "2. session setups per second: trigger scenario (one event, one session per call) at $BURST_RATE calls/s" \
-	"for $BURST_S s, load average $(loadavg)"
+if [ "$SETUP_MODE" = spool ]; then
+	echo "2. session setups per second from a full spool: trigger scenario (one event, one session per call)" \
+		"at $BURST_RATE calls/s for $BURST_S s into the SCP's spool with tandem-server stopped, then drained;" \
+		"batch $SCP_BATCH; load average $(loadavg)"
+else
+	echo "2. session setups per second, open loop: trigger scenario (one event, one session per call) at" \
+		"$BURST_RATE calls/s for $BURST_S s to the running server; batch $SCP_BATCH; load average $(loadavg)"
+fi
 S0=$(sessions)
 MAXID=$(pg_sql -c "SELECT coalesce(max(id), 0) FROM sessions")
-SRVT0=$(ticks "$SRV_PID")
-PGT0=$(pg_ticks)
-BURST_T0=$(date +%s.%N)
-load trigger "$BURST_RATE" "$BURST_S" --service-key 101
-DEPTH=$(spool_depth)
-CALLS=$(jq .started "$D/load.json")
+if [ "$SETUP_MODE" = spool ]; then
+	# the spool is empty here (wait_sessions); the server stopped, every event of the burst stays spooled
+	kill -STOP "$SRV_PID" || exit 1
+	load trigger "$BURST_RATE" "$BURST_S" --service-key 101
+	vty "$SCP_ADDR" 4260 "show notifier" >"$D/notifier.full"
+	DEPTH=$(sed -n 's/.* depth \([0-9]*\),.*/\1/p' "$D/notifier.full")
+	SPOOL_B=$(sed -n 's/.* depth [0-9]*, bytes \([0-9]*\),.*/\1/p' "$D/notifier.full")
+	CALLS=$(jq .started "$D/load.json")
+	sed -n 's/^ *\(spool \|http\)/  SCP: \1/p' "$D/notifier.full"
+	echo "  spool depth $DEPTH for $CALLS calls made ($(awk -v b="${SPOOL_B:-0}" -v n="${DEPTH:-0}" \
+		'BEGIN { printf "%.0f", (n ? b / n : 0) }') spooled bytes per event)"
+	[ "$CALLS" -eq $((BURST_RATE * BURST_S)) ] && [ "$(jq .failed "$D/load.json")" = 0 ] ||
+		echo "  NOTE: the generator made $CALLS of $((BURST_RATE * BURST_S)) calls, failed $(jq -c \
+			'[.failed, .failures]' "$D/load.json")"
+	[ "$DEPTH" = "$CALLS" ] || echo "  NOTE: spool depth $DEPTH is not the $CALLS calls made"
+	POSTS0=$(scp_posts)
+	SRVT0=$(ticks "$SRV_PID")
+	PGT0=$(pg_ticks)
+	BURST_T0=$(date +%s.%N)
+	kill -CONT "$SRV_PID" || exit 1
+else
+	SRVT0=$(ticks "$SRV_PID")
+	PGT0=$(pg_ticks)
+	BURST_T0=$(date +%s.%N)
+	load trigger "$BURST_RATE" "$BURST_S" --service-key 101
+	DEPTH=$(spool_depth)
+	CALLS=$(jq .started "$D/load.json")
+fi
 wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
+CALLS_SETUP=$CALLS
 SRVT1=$(ticks "$SRV_PID")
 PGT1=$(pg_ticks)
 BURST_WALL=$(awk -v a="$BURST_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 eval "$(pg_sql -c "SELECT 'SETUP_N=' || count(*) || ' SETUP_S=' ||
-	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) FROM sessions WHERE id > $MAXID")"
+	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) ||
+	' FIRST_AFTER=' || round((extract(epoch FROM min(created_at)) - $BURST_T0)::numeric, 3) ||
+	' LAST_AFTER=' || round((extract(epoch FROM max(created_at)) - $BURST_T0)::numeric, 3)
+	FROM sessions WHERE id > $MAXID")"
 SETUPS=$(awk -v n="$SETUP_N" -v s="$SETUP_S" 'BEGIN { printf "%.0f", (s > 0 ? (n - 1) / s : 0) }')
-echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; SCP spool depth" \
-	"$DEPTH when the arrivals ended (the server was the bottleneck when it is far above 0)"
+if [ "$SETUP_MODE" = spool ]; then
+	echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; from SIGCONT:" \
+		"first session after $FIRST_AFTER s, last after $LAST_AFTER s ($(awk -v n="$SETUP_N" -v s="$LAST_AFTER" \
+		'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') sessions/s)"
+	vty "$SCP_ADDR" 4260 "show notifier" | sed -n 's/^ *\(http\)/  SCP after the drain: \1/p'
+	POSTS1=$(scp_posts)
+	echo "  the drain took $((POSTS1 - POSTS0)) POSTs: $(awk -v n="$SETUP_N" -v p="$((POSTS1 - POSTS0))" \
+		'BEGIN { printf "%.1f", (p > 0 ? n / p : 0) }') events per POST (batch $SCP_BATCH, at most 48 KiB)"
+else
+	echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; SCP spool depth" \
+		"$DEPTH when the arrivals ended (the burst's own rate was the limit when it is about 0)"
+fi
 echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" "$SETUP_N")," \
 	"PostgreSQL $(cpu_per_1000 "$PGT0" "$PGT1" "$SETUP_N") (all its processes; $(awk -v a="$PGT0" \
 	-v b="$PGT1" -v hz="$(getconf CLK_TCK)" -v w="$BURST_WALL" \
-	'BEGIN { printf "%.2f", (w > 0 ? (b - a) / hz / w : 0) }') cores over the $BURST_WALL s from the first call" \
-	"to the last session)"
+	'BEGIN { printf "%.2f", (w > 0 ? (b - a) / hz / w : 0) }') cores over the $BURST_WALL s from the" \
+	"$([ "$SETUP_MODE" = spool ] && echo SIGCONT || echo "first call") to the end of the wait)"
 pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
 pgb()
@@ -328,6 +396,8 @@ PGBN=$(pgb "$PGBENCH_CLIENTS")
 echo "  pgbench single-row INSERT, same cluster, $PGBENCH_S s: $PGB1 inserts/s (1 connection, as tandem-server)," \
 	"$PGBN/s ($PGBENCH_CLIENTS connections)"
 RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.3f", (b ? a / b : 0) }')
+RATION=$(awk -v a="$SETUPS" -v b="$PGBN" 'BEGIN { printf "%.3f", (b ? a / b : 0) }')
+echo "  ratio setups/s / inserts/s: $RATIO (1 connection), $RATION ($PGBENCH_CLIENTS connections); target >= 0.3"
 echo "  the server alone on the idle chain: $PROBE_N POSTs /v1/call-events of one trigger event each, 100 ms apart"
 python3 "$SRCDIR/bench/e2e/probe.py" "$URL" "$SCP_KEY" "$D/events" "$(wc -l <"$D/events")" "$FIRST" \
 	"$((FIRST + CALLED_N))" "$PROBE_N" | tee "$D/probe"
@@ -388,7 +458,8 @@ awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
 	printf "  %4s calls/s: B p50 %8s p99 %9s max %9s | A p50 %8s p99 %9s | %s calls, %s sessions at the end" \
 		" (depth %s), %s popup cards\n", v["rate"], v["b_p50"], v["b_p99"], v["b_max"], v["a_p50"], v["a_p99"],
 		v["calls"], v["made"], v["depth"], v["popup"] }' "$D/results"
-echo "session setups/s: $SETUPS; pgbench single-row inserts/s (1 connection): $PGB1; ratio $RATIO (target >= 0.3)"
+echo "session setups/s ($SETUP_MODE, $CALLS_SETUP calls, batch $SCP_BATCH): $SETUPS; pgbench single-row inserts/s:" \
+	"$PGB1 (1 connection), $PGBN ($PGBENCH_CLIENTS); ratio $RATIO, $RATION (target >= 0.3)"
 echo "idle chain, one event per POST: $(sed -n 's/^ *POST -> 200 (ingest transaction) *//p' "$D/probe"); 200 -> card:" \
 	"$(sed -n 's/^ *200 -> callee card *//p' "$D/probe")"
 echo "SSE: $STREAMS streams, tandem-server $RSSPER bytes per idle stream; $SSE_SUM"
