@@ -103,6 +103,9 @@ EXTRA_DIST += tests/server_calls_lib.sh tests/server_calls.sh tests/server_calls
 # The leg matcher of 004/005 with the same behaviour and less PostgreSQL work per session (cached plans).
 SERVER_SQL += server/sql/006_matcher_plans.sql
 
+# The leg matcher once per statement, the common case of a batch's legs in set-based statements.
+SERVER_SQL += server/sql/007_matcher_batch.sql
+
 # The subscriber web page (server/web/, no build step): GET / and GET /web/{file} from `web-root`, by default
 # the installed copy in pkgdatadir/web.
 server_libtandem_server_a_SOURCES += server/web.c
