@@ -18,6 +18,7 @@
 
 #include "api.h"
 #include "api_events.h"
+#include "db.h"
 #include "outbox.h"
 #include "srv.h"
 
@@ -359,6 +360,7 @@ static void ingest_cb(struct srv_req *req, const PGresult *res, const char *errm
 void srv_api_call_events(struct srv_req *req)
 {
 	struct vctx v = { .req = req };
+	struct srv_db *db;
 	json_t *root, *events, *rows = NULL, *e;
 	json_error_t jerr;
 	const char *params[2];
@@ -412,7 +414,9 @@ void srv_api_call_events(struct srv_req *req)
 	params[0] = talloc_strdup(req, text);
 	free(text);
 	params[1] = req->actor;
-	srv_req_query(req, ingest_cb, sql_ingest, 2, params, NULL, NULL);
+	/* on the ingest connection; on the other one while it reconnects */
+	db = req->srv->db_ingest && srv_db_is_ready(req->srv->db_ingest) ? req->srv->db_ingest : req->srv->db;
+	srv_req_query_on(req, db, ingest_cb, sql_ingest, 2, params, NULL, NULL);
 out:
 	json_decref(rows);
 	json_decref(root);

@@ -69,6 +69,7 @@ struct srv_db {
 	unsigned int schema_version;
 	void (*state_cb)(struct srv_db *db, bool ready, void *data);
 	void *state_cb_data;
+	const char *label;	/*!< "" or "NAME: ", the start of every log line of this connection */
 };
 
 static void db_fail(struct srv_db *db, const char *why);
@@ -76,11 +77,12 @@ static void db_fd_update(struct srv_db *db, unsigned int what);
 
 static void db_notice(void *arg, const char *message)
 {
+	struct srv_db *db = arg;
 	size_t len = strlen(message);
 
 	if (len && message[len - 1] == '\n')
 		len--;
-	LOGP(DDB, LOGL_DEBUG, "server notice: %.*s\n", (int)len, message);
+	LOGP(DDB, LOGL_DEBUG, "%sserver notice: %.*s\n", db->label, (int)len, message);
 }
 
 static void db_set_state(struct srv_db *db, enum srv_db_state st)
@@ -89,7 +91,7 @@ static void db_set_state(struct srv_db *db, enum srv_db_state st)
 
 	if (db->state == st)
 		return;
-	LOGP(DDB, LOGL_INFO, "database %s -> %s\n", get_value_string(db_state_names, db->state),
+	LOGP(DDB, LOGL_INFO, "%sdatabase %s -> %s\n", db->label, get_value_string(db_state_names, db->state),
 	     get_value_string(db_state_names, st));
 	db->state = st;
 	if (db->state_cb && was_ready != (st == DB_ST_READY))
@@ -138,7 +140,7 @@ static void db_fail(struct srv_db *db, const char *why)
 
 	if (db->state == DB_ST_SHUTDOWN)
 		return;
-	LOGP(DDB, LOGL_ERROR, "database unusable: %s; retrying in %lu ms\n", why,
+	LOGP(DDB, LOGL_ERROR, "%sdatabase unusable: %s; retrying in %lu ms\n", db->label, why,
 	     db->backoff_ms ? db->backoff_ms : min_ms);
 	db_close(db);
 	db_set_state(db, DB_ST_WAIT);
@@ -210,7 +212,8 @@ static void db_connected(struct srv_db *db)
 		db_fail_pq(db, "cannot make the connection non-blocking");
 		return;
 	}
-	LOGP(DDB, LOGL_INFO, "connected to database %s (server %d)\n", PQdb(db->conn), PQserverVersion(db->conn));
+	LOGP(DDB, LOGL_INFO, "%sconnected to database %s (server %d)\n", db->label, PQdb(db->conn),
+	     PQserverVersion(db->conn));
 	db_set_state(db, DB_ST_MIGRATING);
 	db->mig_step = 0;
 	db_fd_update(db, OSMO_FD_READ);
@@ -253,7 +256,7 @@ static void db_mig_send(struct srv_db *db)
 	} else if (db->mig_step <= srv_migrations_count) {
 		const struct srv_migration *m = &srv_migrations[db->mig_step - 1];
 
-		LOGP(DDB, LOGL_NOTICE, "applying migration %03u_%s\n", m->version, m->name);
+		LOGP(DDB, LOGL_NOTICE, "%sapplying migration %03u_%s\n", db->label, m->version, m->name);
 		/* names are [a-z0-9_] only (checked by server/sql/embed.sh) */
 		sql = talloc_asprintf(db, "%s\n;\nINSERT INTO schema_version (version, name) VALUES (%u, '%s');\n",
 				      m->sql, m->version, m->name);
@@ -299,7 +302,8 @@ static int db_mig_plan(struct srv_db *db)
 			}
 		}
 		if (!known) {
-			LOGP(DDB, LOGL_ERROR, "database has schema version %u, unknown to this tandem-server\n", v);
+			LOGP(DDB, LOGL_ERROR, "%sdatabase has schema version %u, unknown to this tandem-server\n",
+			     db->label, v);
 			return -EPROTO;
 		}
 		if (v > db->schema_version)
@@ -325,7 +329,7 @@ static void db_mig_done(struct srv_db *db)
 		db_fail_pq(db, "cannot enter pipeline mode");
 		return;
 	}
-	LOGP(DDB, LOGL_INFO, "schema at version %u\n", db->schema_version);
+	LOGP(DDB, LOGL_INFO, "%sschema at version %u\n", db->label, db->schema_version);
 	db->backoff_ms = 0;
 	db_set_state(db, DB_ST_READY);
 }
@@ -360,7 +364,8 @@ static void db_mig_read(struct srv_db *db)
 			db->mig_last = r;
 			break;
 		default:
-			LOGP(DDB, LOGL_ERROR, "migration step %u failed: %s", db->mig_step, PQresultErrorMessage(r));
+			LOGP(DDB, LOGL_ERROR, "%smigration step %u failed: %s", db->label, db->mig_step,
+			     PQresultErrorMessage(r));
 			PQclear(r);
 			db_fail(db, "migration failed");
 			return;
@@ -522,6 +527,7 @@ struct srv_db *srv_db_alloc(void *ctx, const char *dsn, struct osmo_tdef *tdefs)
 		return NULL;
 	db->dsn = talloc_strdup(db, dsn);
 	db->tdefs = tdefs;
+	db->label = "";
 	db->state = DB_ST_WAIT;
 	db->ofd.fd = -1;
 	db->ofd.cb = db_fd_cb;
@@ -531,6 +537,14 @@ struct srv_db *srv_db_alloc(void *ctx, const char *dsn, struct osmo_tdef *tdefs)
 	osmo_timer_setup(&db->fail_timer, db_fail_timer_cb, db);
 	talloc_set_destructor(db, db_talloc_destructor);
 	return db;
+}
+
+/*! \brief Name the connection in its log lines ("NAME: database ready -> ..."); before srv_db_start(). */
+void srv_db_set_name(struct srv_db *db, const char *name)
+{
+	db->label = talloc_asprintf(db, "%s: ", name);
+	if (!db->label)
+		db->label = "";
 }
 
 /*! \brief Start connecting; from then on the object keeps itself connected. */
@@ -599,7 +613,7 @@ int srv_db_query(struct srv_db *db, const char *sql, int n_params, const char *c
 	if (!PQsendQueryParams(db->conn, sql, n_params, NULL, values, lengths, formats, 0) ||
 	    !PQpipelineSync(db->conn)) {
 		/* the connection is broken: fail everything, this one included, from the loop */
-		LOGP(DDB, LOGL_ERROR, "cannot queue query: %s", PQerrorMessage(db->conn));
+		LOGP(DDB, LOGL_ERROR, "%scannot queue query: %s", db->label, PQerrorMessage(db->conn));
 		llist_add_tail(&q->list, &db->pending);
 		db->n_pending++;
 		osmo_timer_schedule(&db->fail_timer, 0, 0);

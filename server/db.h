@@ -28,6 +28,7 @@ extern const struct srv_migration srv_migrations[];
 extern const unsigned int srv_migrations_count;
 
 struct srv_db *srv_db_alloc(void *ctx, const char *dsn, struct osmo_tdef *tdefs);
+void srv_db_set_name(struct srv_db *db, const char *name);
 void srv_db_start(struct srv_db *db);
 void srv_db_shutdown(struct srv_db *db);
 bool srv_db_is_ready(const struct srv_db *db);

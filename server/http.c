@@ -268,6 +268,13 @@ static void req_query_cb(void *priv, const PGresult *res, const char *errmsg)
 int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_params,
 		  const char *const *values, const int *lengths, const int *formats)
 {
+	return srv_req_query_on(req, req->srv->db, cb, sql, n_params, values, lengths, formats);
+}
+
+/*! \brief srv_req_query() on connection db. */
+int srv_req_query_on(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql, int n_params,
+		     const char *const *values, const int *lengths, const int *formats)
+{
 	struct req_query *rq = talloc_zero(req->srv, struct req_query);
 	int rc;
 
@@ -277,7 +284,7 @@ int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_
 	}
 	rq->req = req;
 	rq->cb = cb;
-	rc = srv_db_query(req->srv->db, sql, n_params, values, lengths, formats, req_query_cb, rq);
+	rc = srv_db_query(db, sql, n_params, values, lengths, formats, req_query_cb, rq);
 	if (rc < 0) {
 		talloc_free(rq);
 		if (rc == -ENOTCONN)
@@ -303,6 +310,14 @@ void srv_req_db_error(struct srv_req *req, const PGresult *res, const char *errm
 	}
 	if (srv_db_sqlstate_is(res, "23514")) {
 		srv_req_error(req, 400, "out_of_range", NULL, "value not accepted: %s", errmsg ? errmsg : "");
+		return;
+	}
+	/* a transaction PostgreSQL aborted for another's sake (deadlock, serialization): nothing of it was kept,
+	 * the same request again will do */
+	if (srv_db_sqlstate_is(res, "40P01") || srv_db_sqlstate_is(res, "40001")) {
+		LOGP(DDB, LOGL_NOTICE, "%s %s: transaction aborted, the client may retry: %s\n", req->method, req->path,
+		     errmsg ? errmsg : "?");
+		srv_req_error(req, 503, "db_conflict", NULL, "the database aborted the transaction, try again");
 		return;
 	}
 	LOGP(DDB, LOGL_ERROR, "%s %s: query failed: %s\n", req->method, req->path, errmsg ? errmsg : "?");

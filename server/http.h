@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+struct srv_db;
 struct srv_instance;
 struct srv_http;
 struct srv_route;
@@ -102,4 +103,6 @@ void srv_req_error(struct srv_req *req, unsigned int status, const char *code, c
 typedef void (*srv_req_db_cb)(struct srv_req *req, const PGresult *res, const char *errmsg);
 int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_params,
 		  const char *const *values, const int *lengths, const int *formats);
+int srv_req_query_on(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql, int n_params,
+		     const char *const *values, const int *lengths, const int *formats);
 void srv_req_db_error(struct srv_req *req, const PGresult *res, const char *errmsg);

@@ -190,6 +190,13 @@ int main(int argc, char **argv)
 	if (!g_srv->db)
 		return 1;
 	srv_db_start(g_srv->db);
+	/* the SCPs' call events on a connection of their own: a batch's matcher transaction runs in a second
+	 * PostgreSQL backend, beside the stream pages and API requests of the first */
+	g_srv->db_ingest = srv_db_alloc(g_srv, g_srv->cfg.dsn, g_srv->tdefs);
+	if (!g_srv->db_ingest)
+		return 1;
+	srv_db_set_name(g_srv->db_ingest, "ingest");
+	srv_db_start(g_srv->db_ingest);
 	g_srv->outbox = srv_outbox_alloc(g_srv);
 	g_srv->sse = srv_sse_alloc(g_srv);
 	g_srv->listen = srv_listen_start(g_srv);
@@ -210,10 +217,12 @@ int main(int argc, char **argv)
 	srv_session_timer_stop(g_srv->sessions);
 	TALLOC_FREE(g_srv->listen);
 	srv_db_shutdown(g_srv->db);
+	srv_db_shutdown(g_srv->db_ingest);
 	srv_import_shutdown_all(g_srv);
 	srv_http_stop(g_srv->http);
 	g_srv->http = NULL;
 	TALLOC_FREE(g_srv->db);
+	TALLOC_FREE(g_srv->db_ingest);
 	telnet_exit();
 	if (ctrl) {
 		/* the CTRL handle lives in g_srv: take its listening socket out of the select loop first */

@@ -80,6 +80,7 @@ struct srv_instance {
 	struct srv_cfg cfg;
 	struct osmo_tdef *tdefs;
 	struct srv_db *db;
+	struct srv_db *db_ingest;	/*!< POST /v1/call-events (the matcher's transactions), beside db */
 	struct srv_http *http;
 	struct srv_ratelimit *rl;
 	struct llist_head imports;	/*!< struct srv_import in progress */

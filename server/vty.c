@@ -337,6 +337,9 @@ DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state
 		vty_out(vty, "Database: %s, schema version %u, %u queries in flight%s",
 			srv_db_state_name(g_srv->db), srv_db_schema_version(g_srv->db), srv_db_pending(g_srv->db),
 			VTY_NEWLINE);
+	if (g_srv->db_ingest)
+		vty_out(vty, "Call events' connection: %s, %u queries in flight%s", srv_db_state_name(g_srv->db_ingest),
+			srv_db_pending(g_srv->db_ingest), VTY_NEWLINE);
 	vty_out(vty, "Event streams: %u%s", srv_sse_streams(g_srv->sse), VTY_NEWLINE);
 	if (g_srv->sessions) {
 		const struct srv_session_timer_stats *st = srv_session_timer_stats(g_srv->sessions);
