@@ -2,13 +2,14 @@
 /* tandem-server: POST /v1/call-events (role scp): ingest tandem-scp's call events idempotently.
  *
  * A batch {"events": [...]} is validated member by member (a bad one answers 400 naming it, and nothing of
- * the batch is stored), normalised (only known members are kept), and written by one SQL statement: the
- * events go into call_events keyed by (instance, seq) with ON CONFLICT DO NOTHING, and only the events that
- * were new update the network leg of their call (state only moves forward, first timestamps stay). A
- * redelivered event therefore answers 200 and changes nothing. */
+ * the batch is stored), normalised (only known members are kept), and written by one SQL statement per part
+ * (see struct ingest): the events go into call_events keyed by (instance, seq) with ON CONFLICT DO NOTHING,
+ * and only the events that were new update the network leg of their call (state only moves forward, first
+ * timestamps stay). A redelivered event therefore answers 200 and changes nothing. */
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -344,15 +345,174 @@ static json_t *check_event(struct vctx *v, json_t *e)
 	return row;
 }
 
+/* A batch is cut into parts that share no party (TDN) and no call, matched at once on different ingest
+ * connections: legs of one party stay in one transaction, in their order, and two parts never wait for each
+ * other's locks. The answer adds up the parts' answers; if one part fails the batch is answered with its error
+ * and the SCP sends it again (what the other parts stored is then a duplicate, which changes nothing). */
+struct ingest {
+	unsigned int parts;		/*!< parts not answered yet */
+	long long accepted, duplicates, legs;
+};
+
+/* Union-find over the events of a batch. */
+struct uf_key {
+	const char *key;		/*!< NULL: empty slot */
+	unsigned int event;
+};
+
+static unsigned int uf_find(unsigned int *parent, unsigned int i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/* Join event i with the first event that named key (open addressing in a table of n_slots, a power of 2). */
+static void uf_key(struct uf_key *tab, unsigned int n_slots, unsigned int *parent, const char *key, unsigned int i)
+{
+	uint32_t h = 2166136261u;
+	const char *c;
+	unsigned int slot;
+
+	for (c = key; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	for (slot = h & (n_slots - 1); tab[slot].key; slot = (slot + 1) & (n_slots - 1)) {
+		if (!strcmp(tab[slot].key, key)) {
+			parent[uf_find(parent, i)] = uf_find(parent, tab[slot].event);
+			return;
+		}
+	}
+	tab[slot].key = key;
+	tab[slot].event = i;
+}
+
+/* Which part (0 .. n_parts - 1) each row goes to: rows joined by a TDN or a call share a part; a new group goes
+ * to the part with the fewest rows so far. Returns the number of parts used (1 when everything is joined). */
+static unsigned int split_rows(void *ctx, json_t *rows, unsigned int n_parts, unsigned int *part_of)
+{
+	size_t n = json_array_size(rows), i;
+	unsigned int n_slots = 4096, used = 0, fill[SRV_MAX_INGEST] = { 0 }, *parent, *group_part;
+	struct uf_key *tab;
+
+	parent = talloc_array(ctx, unsigned int, n);
+	group_part = talloc_array(ctx, unsigned int, n);
+	tab = talloc_zero_array(ctx, struct uf_key, n_slots);	/* at most 3 keys per row, MAX_EVENTS rows */
+	if (!parent || !group_part || !tab)
+		return 1;
+	for (i = 0; i < n; i++) {
+		parent[i] = i;
+		group_part[i] = UINT_MAX;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *r = json_array_get(rows, i);
+		const char *calling = json_string_value(json_object_get(r, "calling_tdn"));
+		const char *called = json_string_value(json_object_get(r, "called_tdn"));
+		char *kc = talloc_asprintf(ctx, "c%s:%s", json_string_value(json_object_get(r, "instance")),
+					   json_string_value(json_object_get(r, "call")));
+		char *ka = calling ? talloc_asprintf(ctx, "t%s", calling) : NULL;
+		char *kb = called ? talloc_asprintf(ctx, "t%s", called) : NULL;
+
+		if (!kc || (calling && !ka) || (called && !kb))
+			return 1;	/* out of memory: one part */
+		uf_key(tab, n_slots, parent, kc, i);
+		if (ka)
+			uf_key(tab, n_slots, parent, ka, i);
+		if (kb)
+			uf_key(tab, n_slots, parent, kb, i);
+	}
+	for (i = 0; i < n; i++) {
+		unsigned int g = uf_find(parent, i), p, best = 0;
+
+		if (group_part[g] == UINT_MAX) {
+			for (p = 1; p < n_parts; p++) {
+				if (fill[p] < fill[best])
+					best = p;
+			}
+			group_part[g] = best;
+			if (!fill[best])
+				used++;
+		}
+		part_of[i] = group_part[g];
+		fill[part_of[i]]++;
+	}
+	return used;
+}
+
 static void ingest_cb(struct srv_req *req, const PGresult *res, const char *errmsg)
 {
+	struct ingest *in = req->state;
+	json_t *ans;
+	char *text;
+
+	in->parts--;
+	if (req->resp || req->queued)
+		return;		/* another part failed and was answered */
 	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		srv_req_db_error(req, res, errmsg);
 		return;
 	}
 	/* the matcher's trigger on legs may have written events in this transaction (seq unknown here) */
 	srv_outbox_written(req->srv, 0);
-	srv_req_reply_json_text(req, 200, PQgetvalue(res, 0, 0));
+	ans = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	in->accepted += json_integer_value(json_object_get(ans, "accepted"));
+	in->duplicates += json_integer_value(json_object_get(ans, "duplicates"));
+	in->legs += json_integer_value(json_object_get(ans, "legs"));
+	json_decref(ans);
+	if (in->parts)
+		return;
+	/* as PostgreSQL's json_build_object() writes it for a batch in one part */
+	text = talloc_asprintf(req, "{\"accepted\" : %lld, \"duplicates\" : %lld, \"legs\" : %lld}", in->accepted,
+			       in->duplicates, in->legs);
+	if (text)
+		srv_req_reply_json_text(req, 200, text);
+	else
+		srv_req_error(req, 500, "internal", NULL, "out of memory");
+}
+
+/* Send the rows (with their part in part_of) as n_parts queries on dbs. */
+static void ingest_send(struct srv_req *req, json_t *rows, struct srv_db **dbs, unsigned int n_parts,
+			const unsigned int *part_of)
+{
+	struct ingest *in = talloc_zero(req, struct ingest);
+	unsigned int p;
+	size_t i;
+
+	if (!in) {
+		srv_req_error(req, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	req->state = in;
+	in->parts = n_parts;
+	for (p = 0; p < n_parts; p++) {
+		json_t *part = n_parts == 1 ? json_incref(rows) : json_array();
+		const char *params[2];
+		char *text;
+
+		if (n_parts > 1) {
+			for (i = 0; i < json_array_size(rows); i++) {
+				if (part_of[i] == p)
+					json_array_append(part, json_array_get(rows, i));
+			}
+		}
+		text = json_dumps(part, JSON_COMPACT);
+		json_decref(part);
+		params[0] = text ? talloc_strdup(req, text) : NULL;
+		free(text);
+		if (!params[0]) {
+			in->parts -= n_parts - p;
+			if (!req->resp && !req->queued)
+				srv_req_error(req, 500, "internal", NULL, "out of memory");
+			return;
+		}
+		params[1] = req->actor;
+		if (srv_req_query_on(req, dbs[p], ingest_cb, sql_ingest, 2, params, NULL, NULL) < 0) {
+			/* answered 503/500; the parts sent complete unheard */
+			in->parts -= n_parts - p;
+			return;
+		}
+	}
 }
 
 /*! \brief POST /v1/call-events: {"events": [event, ...]} (1 to 1000). 200 {"accepted", "duplicates", "legs"};
@@ -360,12 +520,11 @@ static void ingest_cb(struct srv_req *req, const PGresult *res, const char *errm
 void srv_api_call_events(struct srv_req *req)
 {
 	struct vctx v = { .req = req };
-	struct srv_db *db;
+	struct srv_db *dbs[SRV_MAX_INGEST];
+	unsigned int n_dbs = 0, n_parts, *part_of;
 	json_t *root, *events, *rows = NULL, *e;
 	json_error_t jerr;
-	const char *params[2];
 	const char *key;
-	char *text;
 	size_t i;
 
 	root = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -406,17 +565,27 @@ void srv_api_call_events(struct srv_req *req)
 		}
 		json_array_append_new(rows, row);
 	}
-	text = json_dumps(rows, JSON_COMPACT);
-	if (!text) {
+	/* the ready ingest connections, the least busy first; the first connection while none is */
+	for (i = 0; i < ARRAY_SIZE(req->srv->db_ingest); i++) {
+		struct srv_db *d = req->srv->db_ingest[i];
+		unsigned int k;
+
+		if (!d || !srv_db_is_ready(d))
+			continue;
+		for (k = n_dbs; k > 0 && srv_db_pending(dbs[k - 1]) > srv_db_pending(d); k--)
+			dbs[k] = dbs[k - 1];
+		dbs[k] = d;
+		n_dbs++;
+	}
+	if (!n_dbs)
+		dbs[n_dbs++] = req->srv->db;
+	part_of = talloc_array(req, unsigned int, json_array_size(rows));
+	if (!part_of) {
 		srv_req_error(req, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
-	params[0] = talloc_strdup(req, text);
-	free(text);
-	params[1] = req->actor;
-	/* on the ingest connection; on the other one while it reconnects */
-	db = req->srv->db_ingest && srv_db_is_ready(req->srv->db_ingest) ? req->srv->db_ingest : req->srv->db;
-	srv_req_query_on(req, db, ingest_cb, sql_ingest, 2, params, NULL, NULL);
+	n_parts = n_dbs > 1 ? split_rows(req, rows, n_dbs, part_of) : 1;
+	ingest_send(req, rows, dbs, n_parts, part_of);
 out:
 	json_decref(rows);
 	json_decref(root);

@@ -123,6 +123,7 @@ static void signal_cb(struct osmo_signalfd *osfd, const struct signalfd_siginfo 
 
 int main(int argc, char **argv)
 {
+	unsigned int i;
 	void *tall_ctx = talloc_named_const(NULL, 1, "tandem-server");
 	struct ctrl_handle *ctrl = NULL;
 	sigset_t sigs;
@@ -190,13 +191,18 @@ int main(int argc, char **argv)
 	if (!g_srv->db)
 		return 1;
 	srv_db_start(g_srv->db);
-	/* the SCPs' call events on a connection of their own: a batch's matcher transaction runs in a second
-	 * PostgreSQL backend, beside the stream pages and API requests of the first */
-	g_srv->db_ingest = srv_db_alloc(g_srv, g_srv->cfg.dsn, g_srv->tdefs);
-	if (!g_srv->db_ingest)
-		return 1;
-	srv_db_set_name(g_srv->db_ingest, "ingest");
-	srv_db_start(g_srv->db_ingest);
+	/* the SCPs' call events on connections of their own: the matcher's transactions run in other PostgreSQL
+	 * backends than the stream pages and API requests, several at once */
+	for (i = 0; i < g_srv->cfg.ingest_conns && i < ARRAY_SIZE(g_srv->db_ingest); i++) {
+		char name[16];
+
+		g_srv->db_ingest[i] = srv_db_alloc(g_srv, g_srv->cfg.dsn, g_srv->tdefs);
+		if (!g_srv->db_ingest[i])
+			return 1;
+		snprintf(name, sizeof(name), "ingest %u", i + 1);
+		srv_db_set_name(g_srv->db_ingest[i], name);
+		srv_db_start(g_srv->db_ingest[i]);
+	}
 	g_srv->outbox = srv_outbox_alloc(g_srv);
 	g_srv->sse = srv_sse_alloc(g_srv);
 	g_srv->listen = srv_listen_start(g_srv);
@@ -217,12 +223,16 @@ int main(int argc, char **argv)
 	srv_session_timer_stop(g_srv->sessions);
 	TALLOC_FREE(g_srv->listen);
 	srv_db_shutdown(g_srv->db);
-	srv_db_shutdown(g_srv->db_ingest);
+	for (i = 0; i < ARRAY_SIZE(g_srv->db_ingest); i++) {
+		if (g_srv->db_ingest[i])
+			srv_db_shutdown(g_srv->db_ingest[i]);
+	}
 	srv_import_shutdown_all(g_srv);
 	srv_http_stop(g_srv->http);
 	g_srv->http = NULL;
 	TALLOC_FREE(g_srv->db);
-	TALLOC_FREE(g_srv->db_ingest);
+	for (i = 0; i < ARRAY_SIZE(g_srv->db_ingest); i++)
+		TALLOC_FREE(g_srv->db_ingest[i]);
 	telnet_exit();
 	if (ctrl) {
 		/* the CTRL handle lives in g_srv: take its listening socket out of the select loop first */

@@ -26,6 +26,7 @@ extern const struct log_info srv_log_info;
 #define SRV_DEFAULT_VTY_PORT	4262
 #define SRV_DEFAULT_CTRL_PORT	4263
 #define SRV_DEFAULT_DSN		"postgresql:///tandem"
+#define SRV_DEFAULT_INGEST_CONNS	2
 #define SRV_DEFAULT_LISTEN	"0.0.0.0"
 #define SRV_DEFAULT_BODY_JSON	(64 * 1024)
 #define SRV_DEFAULT_BODY_PHOTO	(1024 * 1024)
@@ -52,6 +53,7 @@ struct srv_cfg {
 	char *tls_cert;		/*!< PEM file path, NULL without TLS */
 	char *tls_key;		/*!< PEM file path, NULL without TLS */
 	char *dsn;
+	unsigned int ingest_conns;	/*!< database connections for call events (SRV_MAX_INGEST at most) */
 	size_t body_limit_json;
 	size_t body_limit_photo;
 	size_t body_limit_csv;
@@ -67,6 +69,9 @@ struct srv_cfg {
 	unsigned long session_sweep;	/*!< seconds between two runs of the session closing job */
 };
 
+/*! Most database connections for call events (`database ingest-connections`). */
+#define SRV_MAX_INGEST 8
+
 struct srv_db;
 struct srv_http;
 struct srv_ratelimit;
@@ -80,7 +85,7 @@ struct srv_instance {
 	struct srv_cfg cfg;
 	struct osmo_tdef *tdefs;
 	struct srv_db *db;
-	struct srv_db *db_ingest;	/*!< POST /v1/call-events (the matcher's transactions), beside db */
+	struct srv_db *db_ingest[SRV_MAX_INGEST];	/*!< POST /v1/call-events (the matcher), beside db */
 	struct srv_http *http;
 	struct srv_ratelimit *rl;
 	struct llist_head imports;	/*!< struct srv_import in progress */

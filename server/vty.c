@@ -69,6 +69,7 @@ void srv_cfg_set_defaults(struct srv_cfg *cfg, void *ctx)
 	cfg->listen_addr = talloc_strdup(ctx, SRV_DEFAULT_LISTEN);
 	cfg->listen_port = SRV_DEFAULT_HTTP_PORT;
 	cfg->dsn = talloc_strdup(ctx, SRV_DEFAULT_DSN);
+	cfg->ingest_conns = SRV_DEFAULT_INGEST_CONNS;
 	cfg->body_limit_json = SRV_DEFAULT_BODY_JSON;
 	cfg->body_limit_photo = SRV_DEFAULT_BODY_PHOTO;
 	cfg->body_limit_csv = SRV_DEFAULT_BODY_CSV;
@@ -149,6 +150,14 @@ DEFUN(cfg_dsn, cfg_dsn_cmd, "database dsn .DSN",
 		return CMD_WARNING;
 	osmo_talloc_replace_string(g_srv, &g_srv->cfg.dsn, dsn);
 	talloc_free(dsn);
+	return CMD_SUCCESS;
+}
+
+DEFUN(cfg_ingest_conns, cfg_ingest_conns_cmd, "database ingest-connections <1-8>",
+      "PostgreSQL database\n" "Connections for the SCPs' call events (default 2; read at start)\n"
+      "Connections: batches and parts of batches on different connections are matched in parallel\n")
+{
+	g_srv->cfg.ingest_conns = atoi(argv[0]);
 	return CMD_SUCCESS;
 }
 
@@ -297,6 +306,8 @@ static int config_write_server(struct vty *vty)
 		vty_out(vty, " tls key %s%s", cfg->tls_key, VTY_NEWLINE);
 	if (strcmp(cfg->dsn, SRV_DEFAULT_DSN))
 		vty_out(vty, " database dsn %s%s", cfg->dsn, VTY_NEWLINE);
+	if (cfg->ingest_conns != SRV_DEFAULT_INGEST_CONNS)
+		vty_out(vty, " database ingest-connections %u%s", cfg->ingest_conns, VTY_NEWLINE);
 	if (cfg->body_limit_json != SRV_DEFAULT_BODY_JSON)
 		vty_out(vty, " body-limit json %zu%s", cfg->body_limit_json, VTY_NEWLINE);
 	if (cfg->body_limit_photo != SRV_DEFAULT_BODY_PHOTO)
@@ -330,6 +341,8 @@ static int config_write_server(struct vty *vty)
 
 DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state\n")
 {
+	unsigned int i;
+
 	vty_out(vty, "HTTP: %s port %u%s, %u requests in progress%s", g_srv->cfg.listen_addr,
 		g_srv->cfg.listen_port, g_srv->cfg.tls_cert ? " (TLS)" : "", srv_http_active(g_srv->http),
 		VTY_NEWLINE);
@@ -337,9 +350,12 @@ DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state
 		vty_out(vty, "Database: %s, schema version %u, %u queries in flight%s",
 			srv_db_state_name(g_srv->db), srv_db_schema_version(g_srv->db), srv_db_pending(g_srv->db),
 			VTY_NEWLINE);
-	if (g_srv->db_ingest)
-		vty_out(vty, "Call events' connection: %s, %u queries in flight%s", srv_db_state_name(g_srv->db_ingest),
-			srv_db_pending(g_srv->db_ingest), VTY_NEWLINE);
+	for (i = 0; i < ARRAY_SIZE(g_srv->db_ingest); i++) {
+		if (g_srv->db_ingest[i])
+			vty_out(vty, "Call events' connection %u: %s, %u queries in flight%s", i + 1,
+				srv_db_state_name(g_srv->db_ingest[i]), srv_db_pending(g_srv->db_ingest[i]),
+				VTY_NEWLINE);
+	}
 	vty_out(vty, "Event streams: %u%s", srv_sse_streams(g_srv->sse), VTY_NEWLINE);
 	if (g_srv->sessions) {
 		const struct srv_session_timer_stats *st = srv_session_timer_stats(g_srv->sessions);
@@ -360,6 +376,7 @@ int srv_vty_init(struct srv_instance *srv)
 	install_element(SERVER_NODE, &cfg_tls_key_cmd);
 	install_element(SERVER_NODE, &cfg_no_tls_cmd);
 	install_element(SERVER_NODE, &cfg_dsn_cmd);
+	install_element(SERVER_NODE, &cfg_ingest_conns_cmd);
 	install_element(SERVER_NODE, &cfg_body_limit_cmd);
 	install_element(SERVER_NODE, &cfg_proxy_cmd);
 	install_element(SERVER_NODE, &cfg_no_proxy_cmd);

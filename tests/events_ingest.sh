@@ -95,6 +95,25 @@ req POST /v1/call-events "{\"events\":[$many]}" "$SCP"
 n1=$(db "SELECT count(*) FROM call_events")
 echo "events stored by the bad requests: $((n1 - n0))"
 
+echo "# a batch of three calls without a common party is cut into parts, one transaction each on the two call"
+echo "# events' connections; the answer adds them up; the events of one call stay in one part, in order"
+srv_wait_ingest || exit 1
+# pev SEQ TYPE CALL CALLING CALLED: one event between other parties
+pev()
+{
+	printf '{"instance":"scp-a","seq":%s,"type":"%s","call":"%s","time":"2026-01-02T03:05:0%s.000Z",' \
+		"$1" "$2" "$3" "$(( $1 % 10 ))"
+	printf '"direction":"orig","protocol":"cap2","calling":{"e164":"%s"},"called":{"e164":"%s"}}' "$4" "$5"
+}
+req POST /v1/call-events "{\"events\":[$(pev 20 trigger 8-1 +15550101 +15550102),$(pev 21 trigger 8-2 +15550201 \
+	+15550202),$(pev 22 answer 8-1 +15550101 +15550102),$(pev 23 trigger 8-3 +15550301 +15550302),$(pev 24 end \
+	8-1 +15550101 +15550102),$(pev 21 trigger 8-2 +15550201 +15550202)]}" "$SCP"
+db "SELECT scp_call, state, started_at IS NOT NULL, answered_at IS NOT NULL, ended_at IS NOT NULL FROM legs
+	WHERE scp_call LIKE '8-%' ORDER BY scp_call"
+echo "transactions that stored the batch: $(db "SELECT count(DISTINCT xmin::text) FROM call_events
+	WHERE seq BETWEEN 20 AND 24"); of call 8-1's three events: $(db "SELECT count(DISTINCT xmin::text)
+	FROM call_events WHERE call = '8-1'")"
+
 echo "# unknown members are not stored"
 req POST /v1/call-events "{\"events\":[$(ev 9 trigger 7-6 ',"future":{"x":1}')]}" "$SCP"
 db "SELECT body ? 'future' FROM call_events WHERE seq = 9"

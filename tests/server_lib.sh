@@ -47,6 +47,19 @@ srv_setup()
 	srv_wait_ready "$HTTP_PORT" || { cat "$WORK/srv.log" >&2; return 1; }
 }
 
+# srv_wait_ingest: wait up to 10 s until both call events' connections (the default 2) are ready; /v1/health
+# only reports the first connection.
+srv_wait_ingest()
+{
+	_i=0
+	until [ "$(python3 "$abs_top_srcdir/tests/osmo_vty.py" vty 127.0.0.1 "$VTY_PORT" "show server" 2>/dev/null |
+		grep -c "^Call events' connection [12]: ready")" = 2 ]; do
+		_i=$((_i + 1))
+		[ $_i -lt 100 ] || { echo "server_lib: the call events' connections never became ready" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
 # Replace what differs between runs.
 srv_normalize()
 {

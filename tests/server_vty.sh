@@ -8,14 +8,7 @@ command -v python3 >/dev/null 2>&1 || exit 77
 . "$abs_top_srcdir/tests/pg-harness.sh"
 . "$abs_top_srcdir/tests/server_lib.sh"
 srv_setup || exit 1
-# the call events' connection comes up beside the first one (which /v1/health reports): wait for it, up to 10 s
-i=0
-until python3 "$abs_top_srcdir/tests/osmo_vty.py" vty 127.0.0.1 "$VTY_PORT" "show server" 2>/dev/null |
-	grep -q "^Call events' connection: ready"; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "server_vty: the call events' connection never became ready" >&2; exit 1; }
-	sleep 0.1
-done
+srv_wait_ingest || exit 1
 
 python3 "$abs_top_srcdir/tests/server_vty.py" "$VTY_PORT" <<'CMDS' >"$WORK/vty.raw"
 show server
@@ -28,6 +21,8 @@ server
 rate-limit 50 burst 100
 body-limit csv 1000000
 body-limit json 0
+database ingest-connections 3
+database ingest-connections 9
 trusted-proxy 10.0.0.1/8
 trusted-proxy 10.0.0.0/8
 trusted-proxy 2001:db8::/32
