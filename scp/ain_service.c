@@ -30,6 +30,7 @@
 #include <tandem/ain.h>
 
 #include "ain_service.h"
+#include "call_common.h"
 #include "call_events.h"
 #include "scp.h"
 
@@ -82,15 +83,10 @@ static const struct value_string ain_svc_event_names[] = {
 };
 
 struct ain_svc {
-	struct osmo_fsm_inst *fi;
-	struct tcap_dlg *dlg;
-	struct scp_ssn *ssn;
-	struct timespec t_rx;		/* monotonic, when the trigger came in */
+	struct scp_svc sv;		/* transaction, FSM, call record: as every protocol keeps them */
 	bool finish;			/* the switch's last message is answered: end the transaction */
 	bool peer_ended;		/* the switch ended it (Response): nothing can be sent */
 	unsigned int rejects;		/* Rejects this service logic queued in the current message */
-	struct scp_call *call;		/* the record while the trigger is handled (on the stack), else NULL */
-	struct scp_call_rec rec;	/* the call's record between its events */
 };
 
 /*
@@ -160,17 +156,12 @@ static struct tcap_opcode op_private(int code)
 	return (struct tcap_opcode){ .kind = TCAP_OP_PRIVATE, .code = code };
 }
 
-static void now_rt(struct timespec *ts)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
-}
-
 /* Send one operation: InvokeLast, no result (GR-1299 connection control operations
  * report no success). \returns 0 or negative errno. */
 static int invoke(struct ain_svc *svc, int opcode, const uint8_t *p, size_t len, unsigned int timeout_s)
 {
 	struct tcap_opcode op = op_private(opcode);
-	int rc = tcap_dlg_invoke(svc->dlg, &op, p, len, timeout_s, false);
+	int rc = tcap_dlg_invoke(svc->sv.dlg, &op, p, len, timeout_s, false);
 
 	return rc < 0 ? rc : 0;
 }
@@ -245,7 +236,7 @@ static int send_rrbe(struct ain_svc *svc)
 		size_t len;
 		uint8_t p[PARAM_MAX];
 	} cache[2];
-	bool term = svc->call->dir == SCP_DIR_TERM;
+	bool term = svc->sv.call->dir == SCP_DIR_TERM;
 	int rc;
 
 	if (!cache[term].len) {
@@ -265,7 +256,7 @@ static int send_rrbe(struct ain_svc *svc)
 	rc = invoke(svc, AIN_OP_REQUEST_REPORT_BCM_EVENT, cache[term].p, cache[term].len,
 		    osmo_tdef_get(ain_tdefs, -1, OSMO_TDEF_S, 7200));
 	if (rc == 0)
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RRBE);
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_RRBE);
 	return rc;
 }
 
@@ -283,9 +274,9 @@ static const struct tcap_number *dialled(const struct ain_trigger *t)
 
 static void fail_open(struct ain_svc *svc, const char *what)
 {
-	LOGPFSML(svc->fi, LOGL_ERROR, "%s, fail-open\n", what);
-	svc->call->fail_open = true;
-	scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
+	LOGPFSML(svc->sv.fi, LOGL_ERROR, "%s, fail-open\n", what);
+	svc->sv.call->fail_open = true;
+	scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_FAIL_OPEN);
 }
 
 /* Let the call go on without changing it: AnalyzeRoute to the dialled number /
@@ -294,24 +285,24 @@ static void answer_proceed(struct ain_svc *svc, const struct ain_trigger *t)
 {
 	const struct tcap_number *d = dialled(t);
 
-	if (svc->call->dir == SCP_DIR_TERM) {
+	if (svc->sv.call->dir == SCP_DIR_TERM) {
 		if (send_authorize_termination(svc) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call->answer, "authorize-termination");
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
+			OSMO_STRLCPY_ARRAY(svc->sv.call->answer, "authorize-termination");
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONTINUE);
 			return;
 		}
 		fail_open(svc, "cannot build AuthorizeTermination");
 	} else if (d) {
 		if (send_analyze_route(svc, d) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call->answer, "analyze-route");
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
+			OSMO_STRLCPY_ARRAY(svc->sv.call->answer, "analyze-route");
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONTINUE);
 			return;
 		}
 		fail_open(svc, "cannot build AnalyzeRoute to the dialled number");
 	}
 	if (send_continue(svc) == 0) {
-		OSMO_STRLCPY_ARRAY(svc->call->answer, "continue");
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
+		OSMO_STRLCPY_ARRAY(svc->sv.call->answer, "continue");
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONTINUE);
 	}
 }
 
@@ -323,8 +314,8 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 	switch (a) {
 	case AIN_ANSWER_RELEASE:
 		if (send_disconnect(svc) == 0) {
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RELEASE);
-			snprintf(svc->call->answer, sizeof(svc->call->answer), "release %u", rule->release_cause);
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_RELEASE);
+			snprintf(svc->sv.call->answer, sizeof(svc->sv.call->answer), "release %u", rule->release_cause);
 			return true;
 		}
 		fail_open(svc, "cannot build Disconnect");
@@ -333,15 +324,15 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 		const char *to = rule->connect_to;
 		struct tcap_number n;
 
-		if (svc->call->dir == SCP_DIR_TERM) {
+		if (svc->sv.call->dir == SCP_DIR_TERM) {
 			/* GR-1299 answers a TerminationAttempt with no AnalyzeRoute */
 			fail_open(svc, "connect is an origination answer, not one for TerminationAttempt");
 			break;
 		}
 		if (tcap_num_from_string(&n, to, to[0] == '+' ? TCAP_NAT_INTERNATIONAL : TCAP_NAT_NATIONAL) == 0 &&
 		    send_analyze_route(svc, &n) == 0) {
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONNECT);
-			snprintf(svc->call->answer, sizeof(svc->call->answer), "connect %s", to);
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONNECT);
+			snprintf(svc->sv.call->answer, sizeof(svc->sv.call->answer), "connect %s", to);
 			return false;
 		}
 		fail_open(svc, "cannot build AnalyzeRoute to the configured number");
@@ -349,8 +340,8 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 	}
 	case AIN_ANSWER_CONTINUE:
 		if (send_continue(svc) == 0) {
-			OSMO_STRLCPY_ARRAY(svc->call->answer, "continue");
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
+			OSMO_STRLCPY_ARRAY(svc->sv.call->answer, "continue");
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONTINUE);
 			return false;
 		}
 		fail_open(svc, "cannot build Continue");
@@ -369,13 +360,13 @@ static bool queue_answer(struct ain_svc *svc, const struct ain_rule *rule, const
 static void call_from_trigger(struct ain_svc *svc, uint32_t event, const struct ain_trigger *t)
 {
 	const struct tcap_dialplan *plan = &g_scp->plan;
-	struct scp_call *c = svc->call;
+	struct scp_call *c = svc->sv.call;
 	const struct tcap_number *d = dialled(t);
 
 	memset(c, 0, sizeof(*c));
 	c->id = scp_call_next_id();
 	c->protocol = "ain";
-	c->ssn = svc->ssn->ssn;
+	c->ssn = svc->sv.ssn->ssn;
 	/* AIN has no service key: the trigger criteria type selects the rule */
 	c->service_key = t->has_tct ? t->tct : 0;
 	c->dir = event == AIN_EV_TERMINATION_ATTEMPT_IND ? SCP_DIR_TERM : SCP_DIR_ORIG;
@@ -394,44 +385,12 @@ static void call_from_trigger(struct ain_svc *svc, uint32_t event, const struct 
 	if (t->has_lata)
 		OSMO_STRLCPY_ARRAY(c->lata, t->lata.digits);
 	c->trigger_criteria = t->has_tct ? (int)t->tct : -1;
-	now_rt(&c->t_trigger);
-	LOGPFSML(svc->fi, LOGL_INFO, "call %llu: user %s%s lata %s trigger criteria %s\n", (unsigned long long)c->id,
+	clock_gettime(CLOCK_REALTIME, &c->t_trigger);
+	LOGPFSML(svc->sv.fi, LOGL_INFO, "call %llu: user %s%s lata %s trigger criteria %s\n", (unsigned long long)c->id,
 		 t->user_id.kind == AIN_UID_DN || t->user_id.kind == AIN_UID_BRI ? "dn " : "",
 		 t->user_id.kind == AIN_UID_DN || t->user_id.kind == AIN_UID_BRI ? t->user_id.dn : "(not a line)",
 		 t->has_lata ? t->lata.digits : "-",
 		 t->has_tct ? (ain_tct_name(t->tct) ?: "?") : "-");
-}
-
-static void record_latency(struct ain_svc *svc)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	scp_answer_latency(g_scp, (now.tv_sec - svc->t_rx.tv_sec) + (now.tv_nsec - svc->t_rx.tv_nsec) / 1e9);
-}
-
-static void call_end(struct ain_svc *svc, const char *reason)
-{
-	struct scp_call c;
-
-	if (!svc->rec.have || !svc->rec.monitored || svc->rec.t_end.tv_sec)
-		return;
-	scp_call_rec_unpack(&c, &svc->rec);
-	now_rt(&c.t_end);
-	svc->rec.t_end = c.t_end;
-	OSMO_STRLCPY_ARRAY(c.end_reason, reason);
-	scp_call_event(SCP_CALL_EV_END, &c);
-}
-
-static void svc_term(struct ain_svc *svc)
-{
-	if (svc->dlg)
-		tcap_dlg_set_priv(svc->dlg, NULL);
-	svc->dlg = NULL;
-	scp_call_rec_free(&svc->rec);
-	osmo_fsm_inst_term(svc->fi, OSMO_FSM_TERM_REGULAR, NULL);
-	/* the struct lives on in the dialogue's user area until the dialogue is freed */
-	svc->fi = NULL;
 }
 
 /* End the transaction with what is queued: a Response, or, when the switch's last
@@ -439,20 +398,20 @@ static void svc_term(struct ain_svc *svc)
  * switch ends it. */
 static void finish(struct ain_svc *svc)
 {
-	int rc = tcap_dlg_end(svc->dlg, false);
+	int rc = tcap_dlg_end(svc->sv.dlg, false);
 
 	if (rc == -EPERM) {
-		LOGPFSML(svc->fi, LOGL_INFO, "no permission to release: answering in a Conversation\n");
-		if (tcap_dlg_continue(svc->dlg) == 0) {
+		LOGPFSML(svc->sv.fi, LOGL_INFO, "no permission to release: answering in a Conversation\n");
+		if (tcap_dlg_continue(svc->sv.dlg) == 0) {
 			svc->finish = false;
-			if (svc->fi->state != AIN_ST_MONITORING)
-				osmo_fsm_inst_state_chg(svc->fi, AIN_ST_MONITORING, 0, 0);
+			if (svc->sv.fi->state != AIN_ST_MONITORING)
+				osmo_fsm_inst_state_chg(svc->sv.fi, AIN_ST_MONITORING, 0, 0);
 			return;
 		}
-		tcap_dlg_u_abort(svc->dlg);
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_ABORT);
+		tcap_dlg_u_abort(svc->sv.dlg);
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_ABORT);
 	}
-	svc_term(svc);
+	scp_svc_term(&svc->sv);
 }
 
 /*
@@ -471,10 +430,11 @@ static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data
 	case AIN_EV_INFO_COLLECTED_IND:
 	case AIN_EV_INFO_ANALYZED_IND:
 	case AIN_EV_TERMINATION_ATTEMPT_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_TRIGGER);
-		svc->call = &call;
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_TRIGGER);
+		svc->sv.call = &call;
 		call_from_trigger(svc, event, t);
-		scp_ssn_ctr_inc(svc->ssn, call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM : SCP_CTR_RX_TRIGGER_ORIG);
+		scp_ssn_ctr_inc(svc->sv.ssn,
+				call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM : SCP_CTR_RX_TRIGGER_ORIG);
 		rule = ain_rule_find(t->has_tct ? t->tct : AIN_RULE_ANY);
 		monitor = rule && rule->monitor && rule->answer != AIN_ANSWER_RELEASE;
 		if (monitor && send_rrbe(svc)) {
@@ -482,35 +442,32 @@ static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data
 			monitor = false;
 		}
 		released = queue_answer(svc, rule, t);
-		svc->call = NULL;
+		svc->sv.call = NULL;
 		call.monitored = monitor && !released;
 		scp_call_event(SCP_CALL_EV_TRIGGER, &call);
 		/* kept packed for the answer and the end (also unmonitored: a switch that withholds
 		 * permission to release keeps the transaction open, see finish()) */
-		if (scp_call_rec_pack(fi, &svc->rec, &call)) {
+		if (scp_call_rec_pack(fi, &svc->sv.rec, &call)) {
 			LOGPFSML(fi, LOGL_ERROR, "no memory for the call record\n");
 			call.monitored = false;
 		}
 		if (call.monitored) {
-			if (tcap_dlg_continue(svc->dlg) == 0) {
-				record_latency(svc);
+			if (tcap_dlg_continue(svc->sv.dlg) == 0) {
+				scp_svc_latency(&svc->sv);
 				osmo_fsm_inst_state_chg(fi, AIN_ST_MONITORING, 0, 0);
 				break;
 			}
-			svc->rec.monitored = false;
+			svc->sv.rec.monitored = false;
 		}
-		record_latency(svc);
+		scp_svc_latency(&svc->sv);
 		finish(svc);
 		break;
 	case AIN_EV_TC_END_IND:
 	case AIN_EV_TC_ABORT_IND:
-		svc_term(svc);
+		scp_svc_term(&svc->sv);
 		break;
 	case AIN_EV_TC_TIMEOUT_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TIMEOUT);
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_ABORT);
-		tcap_dlg_u_abort(svc->dlg);
-		svc_term(svc);
+		scp_svc_timed_out(&svc->sv);
 		break;
 	}
 }
@@ -524,20 +481,13 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 	case AIN_EV_O_ANSWER_IND:
 	case AIN_EV_T_ANSWER_IND:
 		/* a notification EDP: the switch goes on, nothing to answer */
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_ANSWER);
-		if (svc->rec.have && !svc->rec.t_answer.tv_sec) {
-			struct scp_call c;
-
-			scp_call_rec_unpack(&c, &svc->rec);
-			now_rt(&c.t_answer);
-			svc->rec.t_answer = c.t_answer;
-			scp_call_event(SCP_CALL_EV_ANSWER, &c);
-		}
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_EVENT_ANSWER);
+		scp_svc_call_answer(&svc->sv);
 		break;
 	case AIN_EV_O_DISCONNECT_IND:
 	case AIN_EV_T_DISCONNECT_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_DISCONNECT);
-		call_end(svc, "disconnect");
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_EVENT_DISCONNECT);
+		scp_svc_call_end(&svc->sv, "disconnect");
 		if (svc->peer_ended)
 			break;
 		/* a request EDP waits for the SCP: Continue lets the release go on; a
@@ -551,25 +501,20 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		svc->finish = true;
 		break;
 	case AIN_EV_CLOSE_IND:
-		call_end(svc, "close");
+		scp_svc_call_end(&svc->sv, "close");
 		svc->finish = !svc->peer_ended;
 		break;
 	case AIN_EV_TC_END_IND:
-		call_end(svc, "end");
-		svc_term(svc);
+		scp_svc_call_end(&svc->sv, "end");
+		scp_svc_term(&svc->sv);
 		break;
 	case AIN_EV_TC_ABORT_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_ABORT);
-		call_end(svc, "abort");
-		svc_term(svc);
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_ABORT);
+		scp_svc_call_end(&svc->sv, "abort");
+		scp_svc_term(&svc->sv);
 		break;
 	case AIN_EV_TC_TIMEOUT_IND:
-		/* Q.774/T1.114 leave it to the user: never a silent drop, an explicit Abort */
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TIMEOUT);
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_ABORT);
-		call_end(svc, "timeout");
-		tcap_dlg_u_abort(svc->dlg);
-		svc_term(svc);
+		scp_svc_timed_out(&svc->sv);
 		break;
 	}
 }
@@ -629,12 +574,8 @@ static struct ain_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 	if (!svc || tcap_dlg_get_priv(dlg))
 		return NULL;
 	snprintf(id, sizeof(id), "ain-%02x%02x%02x%02x", l->buf[0], l->buf[1], l->buf[2], l->buf[3]);
-	svc->fi = osmo_fsm_inst_alloc(&ain_svc_fsm, g_scp, svc, LOGL_DEBUG, id);
-	if (!svc->fi)
+	if (scp_svc_start(&svc->sv, &ain_svc_fsm, svc, s, dlg, id))
 		return NULL;
-	svc->dlg = dlg;
-	svc->ssn = s;
-	tcap_dlg_set_priv(dlg, svc);
 	return svc;
 }
 
@@ -642,9 +583,9 @@ static void reject(struct ain_svc *svc, const struct tcap_component *c, int32_t 
 {
 	if (svc->peer_ended)
 		return;
-	tcap_dlg_reject(svc->dlg, c, TCAP_PROB_GENERAL, problem);
+	tcap_dlg_reject(svc->sv.dlg, c, TCAP_PROB_GENERAL, problem);
 	svc->rejects++;
-	scp_ssn_ctr_inc(svc->ssn, problem == TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE ? SCP_CTR_TX_REJECT_UNKNOWN_OP
+	scp_ssn_ctr_inc(svc->sv.ssn, problem == TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE ? SCP_CTR_TX_REJECT_UNKNOWN_OP
 										      : SCP_CTR_TX_REJECT_MISTYPED);
 }
 
@@ -657,7 +598,7 @@ static bool handle_components(struct ain_svc *svc, const struct tcap_ind *ind)
 {
 	unsigned int i;
 
-	for (i = 0; i < ind->num_comp && svc->fi; i++) {
+	for (i = 0; i < ind->num_comp && svc->sv.fi; i++) {
 		const struct tcap_component *c = ind->comp[i];
 		trigger_decode_fn tdec = NULL;
 		event_decode_fn edec = NULL;
@@ -699,14 +640,14 @@ static bool handle_components(struct ain_svc *svc, const struct tcap_ind *ind)
 			ev = AIN_EV_T_DISCONNECT_IND;
 			break;
 		case AIN_OP_CLOSE:
-			if (svc->fi->state != AIN_ST_MONITORING) {
+			if (svc->sv.fi->state != AIN_ST_MONITORING) {
 				reject(svc, c, TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE);
 				continue;
 			}
-			osmo_fsm_inst_dispatch(svc->fi, AIN_EV_CLOSE_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_CLOSE_IND, NULL);
 			continue;
 		default:
-			LOGPFSML(svc->fi, LOGL_NOTICE, "operation 0x%04x (%s) not served\n", c->op.code,
+			LOGPFSML(svc->sv.fi, LOGL_NOTICE, "operation 0x%04x (%s) not served\n", c->op.code,
 				 ain_op_name(c->op.code) ?: "unknown");
 			reject(svc, c, TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE);
 			continue;
@@ -716,38 +657,38 @@ static bool handle_components(struct ain_svc *svc, const struct tcap_ind *ind)
 			struct tcap_dlg *dlg;
 
 			/* a trigger opens a transaction; in one already answered it is unexpected */
-			if (svc->fi->state != AIN_ST_WAIT_TRIGGER) {
+			if (svc->sv.fi->state != AIN_ST_WAIT_TRIGGER) {
 				reject(svc, c, TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE);
 				continue;
 			}
 			if (!c->param || tdec(&t, c->param, c->param_len)) {
-				LOGPFSML(svc->fi, LOGL_NOTICE, "%s argument does not decode\n",
+				LOGPFSML(svc->sv.fi, LOGL_NOTICE, "%s argument does not decode\n",
 					 ain_op_name(c->op.code));
 				reject(svc, c, TCAP_ANSI_PROB_INVOKE_INCORRECT_PARAMETER);
 				continue;
 			}
-			dlg = svc->dlg;
-			osmo_fsm_inst_dispatch(svc->fi, ev, &t);
+			dlg = svc->sv.dlg;
+			osmo_fsm_inst_dispatch(svc->sv.fi, ev, &t);
 			/* the transaction is answered (and svc maybe freed: only compared here);
 			 * the rest of the package is not ours */
 			return tcap_dlg_get_priv(dlg) == svc;
 		} else {
 			struct ain_event e;
 
-			if (svc->fi->state != AIN_ST_MONITORING) {
+			if (svc->sv.fi->state != AIN_ST_MONITORING) {
 				reject(svc, c, TCAP_ANSI_PROB_INVOKE_UNRECOGNIZED_OPCODE);
 				continue;
 			}
 			if (!c->param || edec(&e, c->param, c->param_len)) {
-				LOGPFSML(svc->fi, LOGL_NOTICE, "%s argument does not decode\n",
+				LOGPFSML(svc->sv.fi, LOGL_NOTICE, "%s argument does not decode\n",
 					 ain_op_name(c->op.code));
 				reject(svc, c, TCAP_ANSI_PROB_INVOKE_INCORRECT_PARAMETER);
 				continue;
 			}
-			osmo_fsm_inst_dispatch(svc->fi, ev, &e);
+			osmo_fsm_inst_dispatch(svc->sv.fi, ev, &e);
 		}
 	}
-	return svc->fi != NULL;
+	return svc->sv.fi != NULL;
 }
 
 /* Without memory for the service logic: let the call go on. */
@@ -784,10 +725,10 @@ void scp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			fail_open_nomem(s, dlg);
 			return;
 		}
-		svc->t_rx = t_rx;
+		svc->sv.t_rx = t_rx;
 		if (!handle_components(svc, ind))
 			return;
-		if (svc->fi->state == AIN_ST_WAIT_TRIGGER) {
+		if (svc->sv.fi->state == AIN_ST_WAIT_TRIGGER) {
 			/* no usable trigger: end with the Rejects; the switch falls back to
 			 * its default call handling */
 			finish(svc);
@@ -812,16 +753,16 @@ void scp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			return;
 		svc->peer_ended = true;
 		if (handle_components(svc, ind))
-			osmo_fsm_inst_dispatch(svc->fi, AIN_EV_TC_END_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_TC_END_IND, NULL);
 		break;
 	case TCAP_IND_U_ABORT:
 	case TCAP_IND_P_ABORT:
 		if (svc)
-			osmo_fsm_inst_dispatch(svc->fi, AIN_EV_TC_ABORT_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_TC_ABORT_IND, NULL);
 		break;
 	case TCAP_IND_TIMEOUT:
 		if (svc)
-			osmo_fsm_inst_dispatch(svc->fi, AIN_EV_TC_TIMEOUT_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_TC_TIMEOUT_IND, NULL);
 		break;
 	case TCAP_IND_L_CANCEL:
 		/* the SCP invokes nothing that reports success */

@@ -23,6 +23,7 @@
 
 #include <tandem/cap.h>
 
+#include "call_common.h"
 #include "call_events.h"
 #include "scp.h"
 
@@ -53,15 +54,9 @@ static const struct value_string cap_svc_event_names[] = {
 };
 
 struct cap_svc {
-	struct osmo_fsm_inst *fi;
-	struct tcap_dlg *dlg;
-	struct scp_ssn *ssn;
+	struct scp_svc sv;		/* dialogue, FSM, call record: as every protocol keeps them */
 	enum cap_protocol proto;
-	struct timespec t_rx;		/* monotonic, when the trigger came in */
-	bool answered;
 	bool rejects_queued;		/* Rejects of ours wait for the next message */
-	struct scp_call *call;		/* the record while the trigger is handled (on the stack), else NULL */
-	struct scp_call_rec rec;	/* a monitored call's record between its events */
 };
 
 static struct osmo_fsm cap_svc_fsm;
@@ -78,11 +73,6 @@ static int invoke_class4(struct tcap_dlg *dlg, const struct tcap_opcode *op, con
 	struct tcap_invoke_opts o = { .no_reply = true };
 
 	return tcap_dlg_invoke_opts(dlg, op, p, len, &o);
-}
-
-static void now_rt(struct timespec *ts)
-{
-	clock_gettime(CLOCK_REALTIME, ts);
 }
 
 /* Lowercase hex of the first octets of buf that fit in out (NUL-terminated). Two snprintf()
@@ -111,12 +101,12 @@ static void release_cause(struct cap_release *r, uint8_t cause)
 static void call_from_idp(struct cap_svc *svc, const struct cap_idp *idp)
 {
 	const struct tcap_dialplan *plan = &g_scp->plan;
-	struct scp_call *c = svc->call;
+	struct scp_call *c = svc->sv.call;
 
 	memset(c, 0, sizeof(*c));
 	c->id = scp_call_next_id();
 	c->protocol = cap_protocol_name(svc->proto);
-	c->ssn = svc->ssn->ssn;
+	c->ssn = svc->sv.ssn->ssn;
 	c->service_key = idp->service_key;
 	c->dir = idp->has_event_type && idp->event_type == CAP_EVT_TERM_ATTEMPT_AUTHORIZED ? SCP_DIR_TERM
 											     : SCP_DIR_ORIG;
@@ -145,7 +135,7 @@ static void call_from_idp(struct cap_svc *svc, const struct cap_idp *idp)
 		hex_of(c->cell, sizeof(c->cell), idp->cell_id, sizeof(idp->cell_id));
 	if (idp->has_call_ref)
 		hex_of(c->call_ref, sizeof(c->call_ref), idp->call_ref, idp->call_ref_len);
-	now_rt(&c->t_trigger);
+	clock_gettime(CLOCK_REALTIME, &c->t_trigger);
 }
 
 /* Queue the answer operation (Continue, Connect or ReleaseCall). Fail-open: a rule
@@ -162,16 +152,16 @@ static bool queue_answer(struct cap_svc *svc, const struct scp_key_rule *rule)
 		release_cause(&r, rule->release_cause);
 		if (cap_release_encode(p, sizeof(p), &len, svc->proto, &r) == 0) {
 			op = op_local(CAP_OP_RELEASE_CALL);
-			if (invoke_class4(svc->dlg, &op, p, len) > 0) {
-				scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RELEASE);
-				snprintf(svc->call->answer, sizeof(svc->call->answer), "release %u",
+			if (invoke_class4(svc->sv.dlg, &op, p, len) > 0) {
+				scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_RELEASE);
+				snprintf(svc->sv.call->answer, sizeof(svc->sv.call->answer), "release %u",
 					 rule->release_cause);
 				return true;
 			}
 		}
-		LOGPFSML(svc->fi, LOGL_ERROR, "cannot build ReleaseCall, fail-open\n");
-		svc->call->fail_open = true;
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
+		LOGPFSML(svc->sv.fi, LOGL_ERROR, "cannot build ReleaseCall, fail-open\n");
+		svc->sv.call->fail_open = true;
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_FAIL_OPEN);
 	} else if (rule && rule->answer == SCP_ANSWER_CONNECT) {
 		struct cap_connect c = { .num_dra = 1 };
 		const char *to = rule->connect_to;
@@ -182,20 +172,20 @@ static bool queue_answer(struct cap_svc *svc, const struct scp_key_rule *rule)
 			rc = cap_connect_encode(p, sizeof(p), &len, svc->proto, &c);
 		if (rc == 0) {
 			op = op_local(CAP_OP_CONNECT);
-			if (tcap_dlg_invoke(svc->dlg, &op, p, len, 0, false) > 0) {
-				scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONNECT);
-				snprintf(svc->call->answer, sizeof(svc->call->answer), "connect %s", to);
+			if (tcap_dlg_invoke(svc->sv.dlg, &op, p, len, 0, false) > 0) {
+				scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONNECT);
+				snprintf(svc->sv.call->answer, sizeof(svc->sv.call->answer), "connect %s", to);
 				return false;
 			}
 		}
-		LOGPFSML(svc->fi, LOGL_ERROR, "cannot build Connect to %s, fail-open\n", to);
-		svc->call->fail_open = true;
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
+		LOGPFSML(svc->sv.fi, LOGL_ERROR, "cannot build Connect to %s, fail-open\n", to);
+		svc->sv.call->fail_open = true;
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_FAIL_OPEN);
 	}
 	op = op_local(CAP_OP_CONTINUE);
-	if (invoke_class4(svc->dlg, &op, NULL, 0) > 0) {
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_CONTINUE);
-		OSMO_STRLCPY_ARRAY(svc->call->answer, "continue");
+	if (invoke_class4(svc->sv.dlg, &op, NULL, 0) > 0) {
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_CONTINUE);
+		OSMO_STRLCPY_ARRAY(svc->sv.call->answer, "continue");
 	}
 	return false;
 }
@@ -211,7 +201,7 @@ static int queue_rrbe(struct cap_svc *svc)
 		size_t len;
 		uint8_t p[PARAM_MAX];
 	} cache[CAP_PROTO_INAP + 1][2];
-	bool term = svc->call->dir == SCP_DIR_TERM;
+	bool term = svc->sv.call->dir == SCP_DIR_TERM;
 	struct tcap_opcode op = op_local(CAP_OP_REQUEST_REPORT_BCSM);
 	unsigned int i;
 	int rc;
@@ -235,43 +225,11 @@ static int queue_rrbe(struct cap_svc *svc)
 			return rc;
 		cache[svc->proto][term].len = len;
 	}
-	rc = tcap_dlg_invoke(svc->dlg, &op, cache[svc->proto][term].p, cache[svc->proto][term].len, 0, false);
+	rc = tcap_dlg_invoke(svc->sv.dlg, &op, cache[svc->proto][term].p, cache[svc->proto][term].len, 0, false);
 	if (rc < 0)
 		return rc;
-	scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_RRBE);
+	scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_RRBE);
 	return 0;
-}
-
-static void record_latency(struct cap_svc *svc)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	scp_answer_latency(g_scp, (now.tv_sec - svc->t_rx.tv_sec) + (now.tv_nsec - svc->t_rx.tv_nsec) / 1e9);
-}
-
-static void call_end(struct cap_svc *svc, const char *reason)
-{
-	struct scp_call c;
-
-	if (!svc->rec.have || !svc->rec.monitored || svc->rec.t_end.tv_sec)
-		return;
-	scp_call_rec_unpack(&c, &svc->rec);
-	now_rt(&c.t_end);
-	svc->rec.t_end = c.t_end;
-	OSMO_STRLCPY_ARRAY(c.end_reason, reason);
-	scp_call_event(SCP_CALL_EV_END, &c);
-}
-
-static void svc_term(struct cap_svc *svc)
-{
-	if (svc->dlg)
-		tcap_dlg_set_priv(svc->dlg, NULL);
-	svc->dlg = NULL;
-	scp_call_rec_free(&svc->rec);
-	osmo_fsm_inst_term(svc->fi, OSMO_FSM_TERM_REGULAR, NULL);
-	/* the struct lives on in the dialogue's user area until the dialogue is freed */
-	svc->fi = NULL;
 }
 
 static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data)
@@ -284,49 +242,47 @@ static void st_wait_trigger(struct osmo_fsm_inst *fi, uint32_t event, void *data
 
 	switch (event) {
 	case CAP_EV_IDP_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_TRIGGER);
-		svc->call = &call;
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_TRIGGER);
+		svc->sv.call = &call;
 		call_from_idp(svc, idp);
-		scp_ssn_ctr_inc(svc->ssn, call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM : SCP_CTR_RX_TRIGGER_ORIG);
+		scp_ssn_ctr_inc(svc->sv.ssn,
+				call.dir == SCP_DIR_TERM ? SCP_CTR_RX_TRIGGER_TERM : SCP_CTR_RX_TRIGGER_ORIG);
 		rule = scp_rule_find(g_scp, idp->service_key);
 		monitor = rule && rule->monitor && rule->answer != SCP_ANSWER_RELEASE;
 		if (monitor && queue_rrbe(svc)) {
 			/* fail-open: answer without monitoring rather than not at all */
 			LOGPFSML(fi, LOGL_ERROR, "cannot build RequestReportBCSMEvent, answering unmonitored\n");
 			call.fail_open = true;
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_FAIL_OPEN);
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_FAIL_OPEN);
 			monitor = false;
 		}
 		released = queue_answer(svc, rule);
-		svc->call = NULL;
+		svc->sv.call = NULL;
 		call.monitored = monitor && !released;
 		scp_call_event(SCP_CALL_EV_TRIGGER, &call);
 		/* kept packed until the answer and the end are reported */
-		if (call.monitored && scp_call_rec_pack(fi, &svc->rec, &call) == 0) {
-			if (tcap_dlg_continue(svc->dlg) == 0) {
-				record_latency(svc);
+		if (call.monitored && scp_call_rec_pack(fi, &svc->sv.rec, &call) == 0) {
+			if (tcap_dlg_continue(svc->sv.dlg) == 0) {
+				scp_svc_latency(&svc->sv);
 				osmo_fsm_inst_state_chg(fi, CAP_ST_MONITORING, 0, 0);
 				break;
 			}
 			/* the Continue did not go out: the layer keeps the dialogue, end it */
-			svc->rec.monitored = false;
+			svc->sv.rec.monitored = false;
 		} else if (call.monitored) {
 			LOGPFSML(fi, LOGL_ERROR, "no memory for the call record, ending the dialogue\n");
 		}
-		tcap_dlg_end(svc->dlg, false);
-		record_latency(svc);
-		svc_term(svc);
+		tcap_dlg_end(svc->sv.dlg, false);
+		scp_svc_latency(&svc->sv);
+		scp_svc_term(&svc->sv);
 		break;
 	case CAP_EV_TC_ABORT_IND:
 	case CAP_EV_TC_END_IND:
-		svc_term(svc);
+		scp_svc_term(&svc->sv);
 		break;
 	case CAP_EV_TC_TIMEOUT_IND:
 	case CAP_EV_TC_L_CANCEL_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TIMEOUT);
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_ABORT);
-		tcap_dlg_u_abort(svc->dlg);
-		svc_term(svc);
+		scp_svc_timed_out(&svc->sv);
 		break;
 	}
 }
@@ -342,50 +298,39 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		switch (erb->event_type) {
 		case CAP_EVT_O_ANSWER:
 		case CAP_EVT_T_ANSWER:
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_ANSWER);
-			if (!svc->rec.t_answer.tv_sec) {
-				struct scp_call c;
-
-				scp_call_rec_unpack(&c, &svc->rec);
-				now_rt(&c.t_answer);
-				svc->rec.t_answer = c.t_answer;
-				scp_call_event(SCP_CALL_EV_ANSWER, &c);
-			}
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_EVENT_ANSWER);
+			scp_svc_call_answer(&svc->sv);
 			break;
 		case CAP_EVT_O_DISCONNECT:
 		case CAP_EVT_T_DISCONNECT:
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_DISCONNECT);
-			call_end(svc, "disconnect");
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_EVENT_DISCONNECT);
+			scp_svc_call_end(&svc->sv, "disconnect");
 			break;
 		default:
-			scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_EVENT_OTHER);
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_EVENT_OTHER);
 			break;
 		}
 		break;
 	case CAP_EV_TC_END_IND:
-		call_end(svc, "end");
-		svc_term(svc);
+		scp_svc_call_end(&svc->sv, "end");
+		scp_svc_term(&svc->sv);
 		break;
 	case CAP_EV_TC_ABORT_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_RX_ABORT);
-		call_end(svc, "abort");
-		svc_term(svc);
+		scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_RX_ABORT);
+		scp_svc_call_end(&svc->sv, "abort");
+		scp_svc_term(&svc->sv);
 		break;
 	case CAP_EV_TC_TIMEOUT_IND:
 		/* TS 29.078: the gsmSCF checks a quiet relationship with activityTest */
 		op = op_local(CAP_OP_ACTIVITY_TEST);
-		if (tcap_dlg_invoke(svc->dlg, &op, NULL, 0, osmo_tdef_get(g_scp->tdefs, -10, OSMO_TDEF_S, 5),
+		if (tcap_dlg_invoke(svc->sv.dlg, &op, NULL, 0, osmo_tdef_get(g_scp->tdefs, -10, OSMO_TDEF_S, 5),
 				    true) > 0 &&
-		    tcap_dlg_continue(svc->dlg) == 0)
+		    tcap_dlg_continue(svc->sv.dlg) == 0)
 			break;
 		/* could not ask: give up on the dialogue */
 		/* fall through */
 	case CAP_EV_TC_L_CANCEL_IND:
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TIMEOUT);
-		scp_ssn_ctr_inc(svc->ssn, SCP_CTR_TX_ABORT);
-		call_end(svc, "timeout");
-		tcap_dlg_u_abort(svc->dlg);
-		svc_term(svc);
+		scp_svc_timed_out(&svc->sv);
 		break;
 	}
 }
@@ -487,21 +432,17 @@ static struct cap_svc *svc_alloc(struct scp_ssn *s, struct tcap_dlg *dlg)
 	tid = tcap_dlg_local_tid(dlg)->buf;
 	snprintf(id, sizeof(id), "%s-%08x", cap_protocol_name(proto),
 		 (unsigned int)((uint32_t)tid[0] << 24 | (uint32_t)tid[1] << 16 | (uint32_t)tid[2] << 8 | tid[3]));
-	svc->fi = osmo_fsm_inst_alloc(&cap_svc_fsm, g_scp, svc, LOGL_DEBUG, id);
-	if (!svc->fi)
+	if (scp_svc_start(&svc->sv, &cap_svc_fsm, svc, s, dlg, id))
 		return NULL;
-	svc->dlg = dlg;
-	svc->ssn = s;
 	svc->proto = proto;
-	tcap_dlg_set_priv(dlg, svc);
 	return svc;
 }
 
 static void reject(struct cap_svc *svc, const struct tcap_component *c, int32_t problem)
 {
-	if (tcap_dlg_reject(svc->dlg, c, TCAP_PROB_INVOKE, problem) == 0)
+	if (tcap_dlg_reject(svc->sv.dlg, c, TCAP_PROB_INVOKE, problem) == 0)
 		svc->rejects_queued = true;
-	scp_ssn_ctr_inc(svc->ssn, problem == TCAP_IP_UNRECOGNIZED_OPERATION ? SCP_CTR_TX_REJECT_UNKNOWN_OP
+	scp_ssn_ctr_inc(svc->sv.ssn, problem == TCAP_IP_UNRECOGNIZED_OPERATION ? SCP_CTR_TX_REJECT_UNKNOWN_OP
 									     : SCP_CTR_TX_REJECT_MISTYPED);
 }
 
@@ -510,7 +451,7 @@ static void handle_components(struct cap_svc *svc, const struct tcap_ind *ind)
 {
 	unsigned int i;
 
-	for (i = 0; i < ind->num_comp && svc->fi; i++) {
+	for (i = 0; i < ind->num_comp && svc->sv.fi; i++) {
 		const struct tcap_component *c = ind->comp[i];
 
 		if (c->kind != TCAP_COMP_INVOKE)
@@ -523,23 +464,23 @@ static void handle_components(struct cap_svc *svc, const struct tcap_ind *ind)
 		case CAP_OP_INITIAL_DP: {
 			struct cap_idp idp;
 
-			if (svc->fi->state != CAP_ST_WAIT_TRIGGER) {
+			if (svc->sv.fi->state != CAP_ST_WAIT_TRIGGER) {
 				reject(svc, c, TCAP_IP_UNRECOGNIZED_OPERATION);
 				break;
 			}
 			if (!c->param || cap_idp_decode(&idp, svc->proto, c->param, c->param_len)) {
-				LOGPFSML(svc->fi, LOGL_NOTICE, "InitialDP argument does not decode\n");
+				LOGPFSML(svc->sv.fi, LOGL_NOTICE, "InitialDP argument does not decode\n");
 				reject(svc, c, TCAP_IP_MISTYPED_PARAMETER);
 				break;
 			}
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_IDP_IND, &idp);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_IDP_IND, &idp);
 			/* the dialogue may be gone now */
 			return;
 		}
 		case CAP_OP_EVENT_REPORT_BCSM: {
 			struct cap_erb erb;
 
-			if (svc->fi->state != CAP_ST_MONITORING) {
+			if (svc->sv.fi->state != CAP_ST_MONITORING) {
 				reject(svc, c, TCAP_IP_UNRECOGNIZED_OPERATION);
 				break;
 			}
@@ -547,7 +488,7 @@ static void handle_components(struct cap_svc *svc, const struct tcap_ind *ind)
 				reject(svc, c, TCAP_IP_MISTYPED_PARAMETER);
 				break;
 			}
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_ERB_IND, &erb);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_ERB_IND, &erb);
 			break;
 		}
 		default:
@@ -576,13 +517,13 @@ void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			tcap_dlg_end(dlg, false);
 			return;
 		}
-		svc->t_rx = t_rx;
+		svc->sv.t_rx = t_rx;
 		handle_components(svc, ind);
-		if (tcap_dlg_get_priv(dlg) == svc && svc->fi->state == CAP_ST_WAIT_TRIGGER) {
+		if (tcap_dlg_get_priv(dlg) == svc && svc->sv.fi->state == CAP_ST_WAIT_TRIGGER) {
 			/* no usable InitialDP: end with what is queued (the Rejects); the
 			 * switch falls back to its default call handling */
 			tcap_dlg_end(dlg, false);
-			svc_term(svc);
+			scp_svc_term(&svc->sv);
 		}
 		break;
 	case TCAP_IND_CONTINUE:
@@ -593,10 +534,10 @@ void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 		handle_components(svc, ind);
 		if (tcap_dlg_get_priv(dlg) != svc)
 			break;
-		if (svc->rec.t_end.tv_sec) {
+		if (svc->sv.rec.t_end.tv_sec) {
 			/* the last armed event (disconnect) was reported: close the relationship */
 			tcap_dlg_end(dlg, false);
-			svc_term(svc);
+			scp_svc_term(&svc->sv);
 		} else if (ind->num_rejected || svc->rejects_queued) {
 			/* Rejects are queued (by the layer or by us, e.g. an operation we do not
 			 * know in the middle of a call): send them now, the call goes on */
@@ -609,20 +550,20 @@ void scp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			return;
 		handle_components(svc, ind);
 		if (tcap_dlg_get_priv(dlg) == svc)
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_TC_END_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_TC_END_IND, NULL);
 		break;
 	case TCAP_IND_U_ABORT:
 	case TCAP_IND_P_ABORT:
 		if (svc)
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_TC_ABORT_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_TC_ABORT_IND, NULL);
 		break;
 	case TCAP_IND_TIMEOUT:
 		if (svc)
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_TC_TIMEOUT_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_TC_TIMEOUT_IND, NULL);
 		break;
 	case TCAP_IND_L_CANCEL:
 		if (svc)
-			osmo_fsm_inst_dispatch(svc->fi, CAP_EV_TC_L_CANCEL_IND, NULL);
+			osmo_fsm_inst_dispatch(svc->sv.fi, CAP_EV_TC_L_CANCEL_IND, NULL);
 		break;
 	}
 }

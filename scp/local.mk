@@ -8,6 +8,7 @@ scp_libscp_a_SOURCES = \
 	scp/vty.c \
 	scp/ctrl.c \
 	scp/call_events.c \
+	scp/call_common.c \
 	scp/cap_service.c \
 	scp/ain_service.c \
 	$(NULL)
@@ -15,6 +16,7 @@ scp_libscp_a_CFLAGS = $(AM_CFLAGS) $(LIBOSMOVTY_CFLAGS) $(LIBOSMOCTRL_CFLAGS) $(
 noinst_HEADERS += \
 	scp/scp.h \
 	scp/call_events.h \
+	scp/call_common.h \
 	scp/ain_service.h \
 	$(NULL)
 
