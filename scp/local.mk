@@ -40,6 +40,8 @@ bin_PROGRAMS += tools/tandem-ssp
 tools_tandem_ssp_SOURCES = \
 	tools/tandem-ssp.c \
 	tools/ssp_stack.c \
+	tools/ssp_call.c \
+	tools/ssp_encode.c \
 	tools/ssp_cap.c \
 	tools/ssp_ain.c \
 	$(NULL)

@@ -8,6 +8,8 @@
 #include <osmocom/core/timer.h>
 #include <osmocom/sigtran/sccp_sap.h>
 
+#include <tandem/ain.h>
+#include <tandem/cap.h>
 #include <tandem/tcap_tsl.h>
 
 #include "decode_json.h"
@@ -87,6 +89,105 @@ int ssp_parse_number(struct tcap_number *out, const char *text);
 int ssp_parse_protocol(enum td_proto *out, const char *text);
 /*! \brief Parse --direction orig|term into *term; says what is wrong on stderr. \returns 0 or -EINVAL. */
 int ssp_parse_direction(bool *term, const char *text);
+
+/* tools/ssp_call.c: what one call of `call` does alike in CAP/INAP (ssp_cap.c) and AIN (ssp_ain.c) */
+
+/* Where the call is. */
+enum ssp_phase {
+	SSP_PH_WAIT_ANSWER,	/* trigger sent, waiting for the SCP's first answer */
+	SSP_PH_MONITORED,	/* call going on, reports armed, our own timers run */
+	SSP_PH_WAIT_LAST,	/* the disconnect is reported as a request: waiting for the SCP's last word */
+};
+
+/* What the switch does next on its own, once the SCP monitors the call. */
+enum ssp_step {
+	SSP_STEP_ANSWER,	/* the called party answers (--answer-after) */
+	SSP_STEP_DISCONNECT,	/* a party hangs up (--hold) */
+	SSP_STEP_ABORT,		/* --abort-after */
+	SSP_STEP_DROP,		/* --drop-after */
+};
+
+struct ssp_call;
+
+/* What a protocol does in its own way. */
+struct ssp_call_ops {
+	/* one invoke of the SCP; \returns true when something was queued that must be sent */
+	bool (*invoke)(struct ssp_call *call, const struct tcap_component *comp);
+	/* a TC-CONTINUE (ANSI Conversation), its components handled and none failed; queued: something to send */
+	void (*continued)(struct ssp_call *call, bool queued);
+	/* a TC-END (ANSI Response), its components handled: the dialogue is gone */
+	void (*ended)(struct ssp_call *call);
+	/* a TC-U-ABORT: the dialogue is gone (a TC-P-ABORT is told alike for every protocol) */
+	void (*u_aborted)(struct ssp_call *call, const struct tcap_ind *ind);
+	/* the switch's steps: the called party answers; a party hangs up */
+	void (*answer)(struct ssp_call *call);
+	void (*disconnect)(struct ssp_call *call);
+};
+
+struct ssp_call {
+	struct ssp *ssp;
+	const struct ssp_call_ops *ops;
+	enum tcap_variant variant;
+	const char *dlg_name;		/* "dialogue" (ITU) or "transaction" (ANSI), for the messages */
+	struct tcap_dlg *dlg;		/* NULL once the dialogue is gone */
+	enum ssp_phase phase;
+	char instr_text[64];		/* the SCP's instruction, as the messages name it */
+	struct osmo_timer_list t_wait;	/* the SCP's answer is due */
+	struct osmo_timer_list t_step;	/* the switch's next step is due */
+	enum ssp_step next;
+	bool failed;
+	char fail_text[128];		/* the first thing that went wrong */
+};
+
+/*! \brief Start a call afresh: no dialogue, no failure, its timers set up (not running). */
+void ssp_call_init(struct ssp_call *call, struct ssp *ssp, enum tcap_variant variant,
+		   const struct ssp_call_ops *ops);
+/*! \brief Open the call's dialogue (TC-BEGIN, ANSI QueryWithPerm) with one invoke (its argument p, len) and
+ *  the application context ac (NULL: none), and wait for the SCP; what names the invoke in the message of a
+ *  failure. \returns 0 or negative errno (the run is then finished). */
+int ssp_call_begin(struct ssp_call *call, const struct tcap_opcode *op, const uint8_t *p, size_t len,
+		   const struct tcap_oid *ac, const char *what);
+/*! \brief The indication callback of the TCAP layer for the call: the SCP's components, then the
+ *  protocol's ops. */
+void ssp_call_ind(struct ssp_call *call, struct tcap_dlg *dlg, const struct tcap_ind *ind);
+/*! \brief Mark the call failed; only the first reason is kept. */
+void ssp_call_fail(struct ssp_call *call, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*! \brief Reject an invoke of the SCP (sent with what the switch sends next). */
+void ssp_call_reject(struct ssp_call *call, const struct tcap_component *comp, int32_t problem);
+/*! \brief Wait (--timeout) for the SCP's next message; the run fails when it does not come. */
+void ssp_call_wait(struct ssp_call *call);
+/*! \brief Run step s of the call seconds from now. */
+void ssp_call_schedule(struct ssp_call *call, enum ssp_step s, double seconds);
+/*! \brief The SCP monitors the call: it goes on (phase monitored) with its first step. */
+void ssp_call_monitored(struct ssp_call *call);
+/*! \brief The SCP ended the dialogue (TC-END, ANSI Response): finish the run with what came of the
+ *  call. have_instr: the SCP gave its instruction (then in instr_text). */
+void ssp_call_ended(struct ssp_call *call, bool have_instr);
+/*! \brief Stop the call's timers (at exit). */
+void ssp_call_stop(struct ssp_call *call);
+
+/* tools/ssp_encode.c: operations of the switch, built alike for `call` and `load` */
+/*! \brief The CAP/INAP variant of a --protocol (INAP CS-1 for what is not CAP). */
+enum cap_protocol ssp_cap_proto(enum td_proto p);
+/*! \brief The dotted application context a switch proposes for a CAP/INAP variant. */
+const char *ssp_cap_ac(enum cap_protocol p);
+/*! \brief Fill the InitialDP of a call: O-CSI (collectedInfo) or T-CSI (termAttemptAuthorized), the
+ *  calling number (NULL: none) as the network screened it, the called number where the variant and the
+ *  direction carry it, and (CAP only) the call reference. */
+void ssp_cap_idp_fill(struct cap_idp *idp, enum cap_protocol proto, bool term, uint32_t service_key,
+		      const struct tcap_number *calling, bool withheld, const struct tcap_number *called,
+		      uint32_t call_ref);
+/*! \brief Queue an EventReportBCSM of event e on leg (receivingSideID) in dlg, as a request (EDP-R) or a
+ *  notification. \returns 0 or negative errno. */
+int ssp_cap_erb_queue(struct tcap_dlg *dlg, enum cap_protocol proto, enum cap_event_type e, int leg, bool request);
+/*! \brief Complete and encode the trigger of an AIN call in t (called and, if has_calling, calling
+ *  filled in): TerminationAttempt (term) or InfoAnalyzed, for the line in t->user_id (the called line,
+ *  or the calling one of an origination); tct < 0: the direction's. \returns 0 or negative errno. */
+int ssp_ain_trigger_encode(uint8_t *p, size_t size, size_t *len, struct tcap_opcode *op, struct ain_trigger *t,
+			   bool term, int tct);
+/*! \brief Queue the OAnswer, TAnswer, ODisconnect or TDisconnect (opcode) of the line dn in dlg.
+ *  \returns 0 or negative errno. */
+int ssp_ain_event_queue(struct tcap_dlg *dlg, int opcode, const char *dn);
 
 /* tools/ssp_cap.c: the gsmSSF/SSF side of one CAP or INAP call */
 /*! \brief Place the call (TC-BEGIN with InitialDP); the rest happens in ssp_cap_ind(). */

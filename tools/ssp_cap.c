@@ -12,7 +12,6 @@
  * dialogue with an empty TC-END. activityTest is answered. */
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -35,85 +34,23 @@ enum instr {
 	INSTR_RELEASE,
 };
 
-/* Where the call is. */
-enum phase {
-	PH_WAIT_ANSWER,		/* InitialDP sent, waiting for the SCP's first answer */
-	PH_MONITORED,		/* call going on, reports armed, our own timers run */
-	PH_WAIT_INSTR,		/* EDP-R reported, waiting for the SCP's instruction */
-};
-
-enum step {
-	STEP_ANSWER,
-	STEP_DISCONNECT,
-	STEP_ABORT,
-	STEP_DROP,
-};
-
 struct armed {
 	bool on;
 	enum cap_monitor_mode mode;
 };
 
+/* The one call of the run (in the phase SSP_PH_WAIT_LAST an EDP-R is reported). */
 static struct cap_call {
-	struct ssp *ssp;
+	struct ssp_call call;		/* as every protocol's call */
 	enum cap_protocol proto;
-	struct tcap_dlg *dlg;
-	enum phase phase;
 	enum instr instr;
-	char instr_text[64];
 	/* armed EDPs: [event type][leg: 0 any, 1, 2] */
 	struct armed ev[EVT_MAX][3];
-	struct osmo_timer_list t_wait, t_step;
-	enum step next;
-	bool failed;
-	char fail_text[128];
-} call;
+} cur;
 
 static struct tcap_opcode op_local(int code)
 {
 	return (struct tcap_opcode){ .kind = TCAP_OP_LOCAL, .code = code };
-}
-
-static enum cap_protocol cap_proto(enum td_proto p)
-{
-	switch (p) {
-	case TD_PROTO_CAP2:
-		return CAP_PROTO_CAP2;
-	case TD_PROTO_CAP3:
-		return CAP_PROTO_CAP3;
-	case TD_PROTO_CAP4:
-		return CAP_PROTO_CAP4;
-	default:
-		return CAP_PROTO_INAP;
-	}
-}
-
-static const char *ac_of(enum cap_protocol p)
-{
-	switch (p) {
-	case CAP_PROTO_CAP2:
-		return CAP_AC_V2;
-	case CAP_PROTO_CAP3:
-		return CAP_AC_V3;
-	case CAP_PROTO_CAP4:
-		return CAP_AC_V4;
-	case CAP_PROTO_INAP:
-		break;
-	}
-	return INAP_AC_CS1_SSP_TO_SCP;
-}
-
-static void fail(struct cap_call *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void fail(struct cap_call *c, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->failed)
-		return;
-	c->failed = true;
-	va_start(ap, fmt);
-	vsnprintf(c->fail_text, sizeof(c->fail_text), fmt, ap);
-	va_end(ap);
 }
 
 /* The armed mode of an event on a leg, or -1 when it is not armed. */
@@ -160,21 +97,16 @@ static void arm(struct cap_call *c, const struct cap_rrbe *r)
 	}
 }
 
-static void reject(struct cap_call *c, const struct tcap_component *comp, int32_t problem)
-{
-	if (c->dlg)
-		tcap_dlg_reject(c->dlg, comp, TCAP_PROB_INVOKE, problem);
-}
-
 /* One invoke of the SCP. \returns true when something was queued that must be sent. */
-static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
+static bool handle_invoke(struct ssp_call *call, const struct tcap_component *comp)
 {
+	struct cap_call *c = container_of(call, struct cap_call, call);
 	const char *name = comp->op.kind == TCAP_OP_LOCAL ? cap_op_name(comp->op.code) : NULL;
 	struct tcap_opcode op;
 
 	if (comp->op.kind != TCAP_OP_LOCAL) {
-		fail(c, "the SCP sent an operation with a global opcode");
-		reject(c, comp, TCAP_IP_UNRECOGNIZED_OPERATION);
+		ssp_call_fail(call, "the SCP sent an operation with a global opcode");
+		ssp_call_reject(call, comp, TCAP_IP_UNRECOGNIZED_OPERATION);
 		return true;
 	}
 	switch (comp->op.code) {
@@ -182,8 +114,8 @@ static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
 		struct cap_rrbe r;
 
 		if (!comp->param || cap_rrbe_decode(&r, c->proto, comp->param, comp->param_len)) {
-			fail(c, "the SCP sent a requestReportBCSMEvent that does not decode");
-			reject(c, comp, TCAP_IP_MISTYPED_PARAMETER);
+			ssp_call_fail(call, "the SCP sent a requestReportBCSMEvent that does not decode");
+			ssp_call_reject(call, comp, TCAP_IP_MISTYPED_PARAMETER);
 			return true;
 		}
 		arm(c, &r);
@@ -192,19 +124,19 @@ static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
 	case CAP_OP_CONTINUE:
 	case CAP_OP_CONTINUE_WITH_ARGUMENT:
 		c->instr = INSTR_CONTINUE;
-		snprintf(c->instr_text, sizeof(c->instr_text), "%s", name);
+		snprintf(call->instr_text, sizeof(call->instr_text), "%s", name);
 		return false;
 	case CAP_OP_CONNECT: {
 		struct cap_connect cn;
 
 		if (!comp->param || cap_connect_decode(&cn, c->proto, comp->param, comp->param_len) ||
 		    !cn.num_dra) {
-			fail(c, "the SCP sent a connect that does not decode");
-			reject(c, comp, TCAP_IP_MISTYPED_PARAMETER);
+			ssp_call_fail(call, "the SCP sent a connect that does not decode");
+			ssp_call_reject(call, comp, TCAP_IP_MISTYPED_PARAMETER);
 			return true;
 		}
 		c->instr = INSTR_CONNECT;
-		snprintf(c->instr_text, sizeof(c->instr_text), "connect to %s%s",
+		snprintf(call->instr_text, sizeof(call->instr_text), "connect to %s%s",
 			 cn.dra[0].nature == TCAP_NAT_INTERNATIONAL ? "+" : "", cn.dra[0].digits);
 		return false;
 	}
@@ -212,20 +144,20 @@ static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
 		struct cap_release r;
 
 		if (!comp->param || cap_release_decode(&r, c->proto, comp->param, comp->param_len)) {
-			fail(c, "the SCP sent a releaseCall that does not decode");
-			reject(c, comp, TCAP_IP_MISTYPED_PARAMETER);
+			ssp_call_fail(call, "the SCP sent a releaseCall that does not decode");
+			ssp_call_reject(call, comp, TCAP_IP_MISTYPED_PARAMETER);
 			return true;
 		}
 		c->instr = INSTR_RELEASE;
-		snprintf(c->instr_text, sizeof(c->instr_text), "releaseCall cause %d",
+		snprintf(call->instr_text, sizeof(call->instr_text), "releaseCall cause %d",
 			 r.cause_len >= 2 ? r.cause[1] & 0x7f : -1);
 		return false;
 	}
 	case CAP_OP_ACTIVITY_TEST:
 		/* TS 29.078 11.1.2: the gsmSSF answers with an empty result */
 		op = op_local(CAP_OP_ACTIVITY_TEST);
-		if (c->dlg)
-			tcap_dlg_result(c->dlg, comp->invoke_id, &op, NULL, 0);
+		if (call->dlg)
+			tcap_dlg_result(call->dlg, comp->invoke_id, &op, NULL, 0);
 		ssp_note("activityTest answered");
 		return true;
 	case CAP_OP_RESET_TIMER:
@@ -233,9 +165,9 @@ static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
 		ssp_note("%s taken", name);
 		return false;
 	default:
-		fail(c, "the SCP sent operation %d (%s), which a call of ours does not expect", comp->op.code,
-		     name ?: "unknown");
-		reject(c, comp, TCAP_IP_UNRECOGNIZED_OPERATION);
+		ssp_call_fail(call, "the SCP sent operation %d (%s), which a call of ours does not expect",
+			      comp->op.code, name ?: "unknown");
+		ssp_call_reject(call, comp, TCAP_IP_UNRECOGNIZED_OPERATION);
 		return true;
 	}
 }
@@ -243,299 +175,152 @@ static bool handle_invoke(struct cap_call *c, const struct tcap_component *comp)
 /* Queue an EventReportBCSM. */
 static int queue_erb(struct cap_call *c, enum cap_event_type e, int leg, int mode)
 {
-	struct cap_erb erb = {
-		.event_type = e,
-		.leg = { CAP_LEG_RECEIVING, leg },
-		.has_misc_call_info = true,
-		.message_type = mode == CAP_MON_INTERRUPTED ? 0 : 1,
-	};
-	struct tcap_opcode op = op_local(CAP_OP_EVENT_REPORT_BCSM);
-	uint8_t p[PARAM_MAX];
-	size_t len;
-	int rc;
+	int rc = ssp_cap_erb_queue(c->call.dlg, c->proto, e, leg, mode == CAP_MON_INTERRUPTED);
 
-	if (e == CAP_EVT_O_DISCONNECT || e == CAP_EVT_T_DISCONNECT) {
-		/* Q.850 normal clearing, coding standard ITU, location user */
-		erb.has_release_cause = true;
-		erb.release_cause_len = 2;
-		erb.release_cause[0] = 0x80;
-		erb.release_cause[1] = 0x90;
-	}
-	rc = cap_erb_encode(p, sizeof(p), &len, c->proto, &erb);
 	if (rc)
-		return rc;
-	rc = tcap_dlg_invoke(c->dlg, &op, p, len, 0, false);
-	if (rc < 0)
 		return rc;
 	ssp_note("eventReportBCSM %s leg %d (%s)", cap_event_name(e) ?: "?", leg,
 		 mode == CAP_MON_INTERRUPTED ? "request" : "notification");
 	return 0;
 }
 
-static void schedule(struct cap_call *c, enum step s, double seconds)
+/* The called party answers: reported when armed (on leg 2 or any leg). */
+static void step_answer(struct ssp_call *call)
 {
-	c->next = s;
-	ssp_timer_schedule(&c->t_step, seconds);
+	struct cap_call *c = container_of(call, struct cap_call, call);
+	struct ssp *ssp = call->ssp;
+	enum cap_event_type e = ssp->opt.term ? CAP_EVT_T_ANSWER : CAP_EVT_O_ANSWER;
+	int mode = armed_mode(c, e, 2);
+
+	if (mode >= 0) {
+		c->ev[e][2].on = c->ev[e][0].on = false;
+		if (queue_erb(c, e, 2, mode) || tcap_dlg_continue(call->dlg)) {
+			ssp_finish(ssp, SSP_EXIT_CALL, "cannot send the answer report");
+			return;
+		}
+	}
+	ssp_call_schedule(call, SSP_STEP_DISCONNECT, ssp->opt.hold);
 }
 
-static void step_cb(void *data)
+/* --release-leg hangs up: reported as armed, or the relationship just ends. */
+static void step_disconnect(struct ssp_call *call)
 {
-	struct cap_call *c = data;
-	struct ssp *ssp = c->ssp;
-	enum cap_event_type e;
-	int mode, leg;
+	struct cap_call *c = container_of(call, struct cap_call, call);
+	struct ssp *ssp = call->ssp;
+	enum cap_event_type e = ssp->opt.term ? CAP_EVT_T_DISCONNECT : CAP_EVT_O_DISCONNECT;
+	int leg = ssp->opt.release_leg;
+	int mode = armed_mode(c, e, leg);
 
-	if (!c->dlg || ssp->done)
-		return;
-	switch (c->next) {
-	case STEP_ABORT:
-		tcap_dlg_u_abort(c->dlg);
-		c->dlg = NULL;
-		ssp_finish(ssp, SSP_EXIT_OK, "aborted the dialogue as asked (--abort-after)");
-		return;
-	case STEP_DROP:
-		ssp->muted = true;
-		ssp_finish(ssp, SSP_EXIT_OK, "stopped answering as asked (--drop-after)");
-		return;
-	case STEP_ANSWER:
-		e = ssp->opt.term ? CAP_EVT_T_ANSWER : CAP_EVT_O_ANSWER;
-		mode = armed_mode(c, e, 2);
-		if (mode >= 0) {
-			c->ev[e][2].on = c->ev[e][0].on = false;
-			if (queue_erb(c, e, 2, mode) || tcap_dlg_continue(c->dlg)) {
-				ssp_finish(ssp, SSP_EXIT_CALL, "cannot send the answer report");
-				return;
-			}
-		}
-		schedule(c, STEP_DISCONNECT, ssp->opt.hold);
-		return;
-	case STEP_DISCONNECT:
-		e = ssp->opt.term ? CAP_EVT_T_DISCONNECT : CAP_EVT_O_DISCONNECT;
-		leg = ssp->opt.release_leg;
-		mode = armed_mode(c, e, leg);
-		if (mode < 0) {
-			/* nothing to report: the relationship just ends */
-			tcap_dlg_end(c->dlg, false);
-			c->dlg = NULL;
-			ssp_finish(ssp, SSP_EXIT_OK, "call released by leg %d, no report armed", leg);
-			return;
-		}
-		if (queue_erb(c, e, leg, mode)) {
-			ssp_finish(ssp, SSP_EXIT_CALL, "cannot encode the disconnect report");
-			return;
-		}
-		if (mode == CAP_MON_INTERRUPTED) {
-			c->phase = PH_WAIT_INSTR;
-			c->instr = INSTR_NONE;
-			if (tcap_dlg_continue(c->dlg)) {
-				ssp_finish(ssp, SSP_EXIT_CALL, "cannot send the disconnect report");
-				return;
-			}
-			ssp_timer_schedule(&c->t_wait, ssp->opt.timeout_s);
-			return;
-		}
-		/* the last EDP-N: the report closes the relationship */
-		tcap_dlg_end(c->dlg, false);
-		c->dlg = NULL;
-		ssp_finish(ssp, SSP_EXIT_OK, "call answered and released by leg %d, both reported", leg);
+	if (mode < 0) {
+		/* nothing to report: the relationship just ends */
+		tcap_dlg_end(call->dlg, false);
+		call->dlg = NULL;
+		ssp_finish(ssp, SSP_EXIT_OK, "call released by leg %d, no report armed", leg);
 		return;
 	}
-}
-
-static void wait_cb(void *data)
-{
-	struct cap_call *c = data;
-
-	ssp_finish(c->ssp, SSP_EXIT_CALL, "timeout: no answer from the SCP within %.1f s", c->ssp->opt.timeout_s);
+	if (queue_erb(c, e, leg, mode)) {
+		ssp_finish(ssp, SSP_EXIT_CALL, "cannot encode the disconnect report");
+		return;
+	}
+	if (mode == CAP_MON_INTERRUPTED) {
+		call->phase = SSP_PH_WAIT_LAST;
+		c->instr = INSTR_NONE;
+		if (tcap_dlg_continue(call->dlg)) {
+			ssp_finish(ssp, SSP_EXIT_CALL, "cannot send the disconnect report");
+			return;
+		}
+		ssp_call_wait(call);
+		return;
+	}
+	/* the last EDP-N: the report closes the relationship */
+	tcap_dlg_end(call->dlg, false);
+	call->dlg = NULL;
+	ssp_finish(ssp, SSP_EXIT_OK, "call answered and released by leg %d, both reported", leg);
 }
 
 /* The SCP's answer in a TC-CONTINUE. */
-static void on_continue(struct cap_call *c, bool queued)
+static void on_continue(struct ssp_call *call, bool queued)
 {
-	struct ssp *ssp = c->ssp;
+	struct cap_call *c = container_of(call, struct cap_call, call);
+	struct ssp *ssp = call->ssp;
 
-	if (c->failed) {
-		if (queued)
-			tcap_dlg_continue(c->dlg);
-		ssp_finish(ssp, SSP_EXIT_CALL, "%s", c->fail_text);
-		return;
-	}
 	if (c->instr == INSTR_NONE) {
 		/* e.g. RRBE first, the instruction later; or an activityTest */
 		if (queued)
-			tcap_dlg_continue(c->dlg);
-		if (c->phase != PH_MONITORED)
-			ssp_timer_schedule(&c->t_wait, ssp->opt.timeout_s);
+			tcap_dlg_continue(call->dlg);
+		if (call->phase != SSP_PH_MONITORED)
+			ssp_call_wait(call);
 		return;
 	}
-	ssp_note("SCP: %s%s", c->instr_text, anything_armed(c) ? " (monitoring)" : "");
-	if (c->instr == INSTR_RELEASE || c->phase == PH_WAIT_INSTR || !anything_armed(c)) {
+	ssp_note("SCP: %s%s", call->instr_text, anything_armed(c) ? " (monitoring)" : "");
+	if (c->instr == INSTR_RELEASE || call->phase == SSP_PH_WAIT_LAST || !anything_armed(c)) {
 		/* the call is released, or goes on with nothing left to report: end the relationship */
-		tcap_dlg_end(c->dlg, false);
-		c->dlg = NULL;
-		ssp_finish(ssp, SSP_EXIT_OK, "call completed: %s", c->instr_text);
+		tcap_dlg_end(call->dlg, false);
+		call->dlg = NULL;
+		ssp_finish(ssp, SSP_EXIT_OK, "call completed: %s", call->instr_text);
 		return;
 	}
 	if (queued)
-		tcap_dlg_continue(c->dlg);
-	if (c->phase == PH_MONITORED)
-		return;
-	c->phase = PH_MONITORED;
-	if (ssp->opt.abort_after >= 0)
-		schedule(c, STEP_ABORT, ssp->opt.abort_after);
-	else if (ssp->opt.drop_after >= 0)
-		schedule(c, STEP_DROP, ssp->opt.drop_after);
-	else
-		schedule(c, STEP_ANSWER, ssp->opt.answer_after);
+		tcap_dlg_continue(call->dlg);
+	if (call->phase != SSP_PH_MONITORED)
+		ssp_call_monitored(call);
 }
 
 /* The SCP ended the dialogue (TC-END). */
-static void on_end(struct cap_call *c)
+static void on_end(struct ssp_call *call)
 {
-	struct ssp *ssp = c->ssp;
+	struct cap_call *c = container_of(call, struct cap_call, call);
 
-	c->dlg = NULL;
-	if (c->failed) {
-		ssp_finish(ssp, SSP_EXIT_CALL, "%s", c->fail_text);
-		return;
-	}
-	if (c->instr == INSTR_NONE) {
-		ssp_finish(ssp, SSP_EXIT_CALL, "the SCP ended the dialogue without an instruction");
-		return;
-	}
-	if (c->phase == PH_MONITORED) {
-		ssp_finish(ssp, SSP_EXIT_CALL, "the SCP ended the dialogue during the call (%s)", c->instr_text);
-		return;
-	}
-	if (anything_armed(c) && c->phase == PH_WAIT_ANSWER)
+	if (!call->failed && c->instr != INSTR_NONE && call->phase == SSP_PH_WAIT_ANSWER && anything_armed(c))
 		ssp_note("the SCP armed events in a TC-END: nothing can be reported");
-	ssp_finish(ssp, SSP_EXIT_OK, "call completed: %s", c->instr_text);
+	ssp_call_ended(call, c->instr != INSTR_NONE);
 }
 
-static void on_abort(struct cap_call *c, const struct tcap_ind *ind)
+/* TC-U-ABORT: the SCP refused our application context, or gave up on the call. */
+static void on_u_abort(struct ssp_call *call, const struct tcap_ind *ind)
 {
 	const struct tcap_msg *m = ind->msg;
 	char ac[64] = "?";
 
-	c->dlg = NULL;
-	if (ind->kind == TCAP_IND_P_ABORT) {
-		const char *name = tcap_pabort_name(TCAP_ITU, ind->cause);
-
-		if (name)
-			ssp_finish(c->ssp, SSP_EXIT_CALL, "%sP-Abort %s", ind->local ? "local " : "the SCP sent a ",
-				   name);
-		else
-			ssp_finish(c->ssp, SSP_EXIT_CALL, "%sP-Abort cause %d", ind->local ? "local " : "the SCP sent a ",
-				   ind->cause);
-		return;
-	}
 	if (m && m->dlg.pdu == TCAP_DLG_AARE && m->dlg.result) {
 		if (m->dlg.has_ac)
 			tcap_oid_to_str(ac, sizeof(ac), &m->dlg.ac);
-		ssp_finish(c->ssp, SSP_EXIT_CALL,
+		ssp_finish(call->ssp, SSP_EXIT_CALL,
 			   "the SCP refused application context %s (AARE reject-permanent, %s diagnostic %d)", ac,
 			   m->dlg.diag_source == TCAP_DIAG_USER ? "user" : "provider", m->dlg.diag);
 		return;
 	}
-	ssp_finish(c->ssp, SSP_EXIT_CALL, "the SCP aborted the dialogue (TC-U-ABORT)");
+	ssp_finish(call->ssp, SSP_EXIT_CALL, "the SCP aborted the dialogue (TC-U-ABORT)");
 }
 
-static void cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind)
-{
-	struct cap_call *c = &call;
-	bool queued = false;
-	unsigned int i;
-
-	if (dlg != c->dlg) {
-		if (ind->kind == TCAP_IND_BEGIN || ind->kind == TCAP_IND_CONTINUE)
-			tcap_dlg_u_abort(dlg);
-		return;
-	}
-	switch (ind->kind) {
-	case TCAP_IND_CONTINUE:
-	case TCAP_IND_END:
-		osmo_timer_del(&c->t_wait);
-		for (i = 0; i < ind->num_comp; i++) {
-			const struct tcap_component *comp = ind->comp[i];
-
-			switch (comp->kind) {
-			case TCAP_COMP_INVOKE:
-				queued |= handle_invoke(c, comp);
-				break;
-			case TCAP_COMP_REJECT:
-				fail(c, "the SCP rejected a component of ours (problem %d:%d)", comp->problem_type,
-				     comp->problem);
-				break;
-			case TCAP_COMP_RETURN_ERROR:
-				fail(c, "the SCP returned error %d", comp->op.code);
-				break;
-			case TCAP_COMP_RETURN_RESULT:
-				break;
-			}
-		}
-		if (ind->num_rejected) {
-			fail(c, "the SCP sent %u component(s) our TCAP layer rejected", ind->num_rejected);
-			queued = true;
-		}
-		if (ind->kind == TCAP_IND_END)
-			on_end(c);
-		else
-			on_continue(c, queued);
-		break;
-	case TCAP_IND_U_ABORT:
-	case TCAP_IND_P_ABORT:
-		osmo_timer_del(&c->t_wait);
-		on_abort(c, ind);
-		break;
-	case TCAP_IND_TIMEOUT:
-	case TCAP_IND_L_CANCEL:
-	case TCAP_IND_BEGIN:
-		break;
-	}
-}
+static const struct ssp_call_ops cap_call_ops = {
+	.invoke = handle_invoke,
+	.continued = on_continue,
+	.ended = on_end,
+	.u_aborted = on_u_abort,
+	.answer = step_answer,
+	.disconnect = step_disconnect,
+};
 
 /* Fill the InitialDP of the call. */
 static int build_idp(struct cap_call *c, struct cap_idp *idp)
 {
-	const struct ssp_opts *o = &c->ssp->opt;
-	struct tcap_number n;
-	uint32_t ref;
+	const struct ssp_opts *o = &c->call.ssp->opt;
+	struct tcap_number calling, called;
 
-	memset(idp, 0, sizeof(*idp));
-	idp->service_key = o->service_key;
-	idp->has_event_type = true;
-	idp->event_type = o->term ? CAP_EVT_TERM_ATTEMPT_AUTHORIZED : CAP_EVT_COLLECTED_INFO;
-	if (o->calling) {
-		if (ssp_parse_number(&idp->calling, o->calling)) {
-			ssp_note("not a calling number: '%s' (+E164 or national digits)", o->calling);
-			return -EINVAL;
-		}
-		idp->calling.pres = o->withheld ? TCAP_PRES_RESTRICTED : TCAP_PRES_ALLOWED;
-		idp->calling.screen = TCAP_SCREEN_NETWORK;
-		idp->has_calling = true;
+	if (o->calling && ssp_parse_number(&calling, o->calling)) {
+		ssp_note("not a calling number: '%s' (+E164 or national digits)", o->calling);
+		return -EINVAL;
 	}
-	if (ssp_parse_number(&n, o->called)) {
+	if (ssp_parse_number(&called, o->called)) {
 		ssp_note("not a called number: '%s' (+E164 or national digits)", o->called);
 		return -EINVAL;
 	}
-	if (c->proto != CAP_PROTO_INAP && !o->term) {
-		/* O-CSI: the dialled number as the MS sent it (TS 29.078 calledPartyBCDNumber) */
-		idp->called_bcd = n;
-		idp->has_called_bcd = true;
-	} else {
-		idp->called = n;
-		idp->has_called = true;
-	}
+	/* a call reference of the MSC: unique enough for a test run */
+	ssp_cap_idp_fill(idp, c->proto, o->term, o->service_key, o->calling ? &calling : NULL, o->withheld, &called,
+			 (uint32_t)getpid() << 16 ^ (uint32_t)time(NULL));
 	if (c->proto == CAP_PROTO_INAP)
 		return 0;
-	/* a call reference of the MSC: unique enough for a test run */
-	ref = (uint32_t)getpid() << 16 ^ (uint32_t)time(NULL);
-	idp->has_call_ref = true;
-	idp->call_ref_len = 4;
-	idp->call_ref[0] = ref >> 24;
-	idp->call_ref[1] = ref >> 16;
-	idp->call_ref[2] = ref >> 8;
-	idp->call_ref[3] = ref;
 	if (o->imsi) {
 		if (strlen(o->imsi) < 6 || strlen(o->imsi) >= sizeof(idp->imsi) ||
 		    strspn(o->imsi, "0123456789") != strlen(o->imsi)) {
@@ -557,7 +342,7 @@ static int build_idp(struct cap_call *c, struct cap_idp *idp)
 
 int ssp_cap_call(struct ssp *ssp)
 {
-	struct cap_call *c = &call;
+	struct cap_call *c = &cur;
 	struct tcap_opcode op = op_local(CAP_OP_INITIAL_DP);
 	const char *dotted;
 	struct tcap_oid ac;
@@ -567,10 +352,8 @@ int ssp_cap_call(struct ssp *ssp)
 	int rc;
 
 	memset(c, 0, sizeof(*c));
-	c->ssp = ssp;
-	c->proto = cap_proto(ssp->opt.proto);
-	osmo_timer_setup(&c->t_wait, wait_cb, c);
-	osmo_timer_setup(&c->t_step, step_cb, c);
+	ssp_call_init(&c->call, ssp, TCAP_ITU, &cap_call_ops);
+	c->proto = ssp_cap_proto(ssp->opt.proto);
 	if (build_idp(c, &idp)) {
 		ssp_finish(ssp, SSP_EXIT_USAGE, "bad call parameters");
 		return -EINVAL;
@@ -581,40 +364,27 @@ int ssp_cap_call(struct ssp *ssp)
 			   strerror(-rc));
 		return rc;
 	}
-	dotted = ssp->opt.ac ? ssp->opt.ac : ac_of(c->proto);
+	dotted = ssp->opt.ac ? ssp->opt.ac : ssp_cap_ac(c->proto);
 	if (tcap_oid_from_str(&ac, dotted)) {
 		ssp_finish(ssp, SSP_EXIT_USAGE, "not an application context: '%s'", dotted);
 		return -EINVAL;
 	}
-	c->dlg = tcap_dlg_alloc(ssp->tsl, ssp_peer(ssp));
-	if (!c->dlg) {
-		ssp_finish(ssp, SSP_EXIT_SETUP, "out of memory");
-		return -ENOMEM;
-	}
-	rc = tcap_dlg_invoke(c->dlg, &op, p, len, 0, false);
-	if (rc >= 0)
-		rc = tcap_dlg_begin(c->dlg, &ac);
-	if (rc < 0) {
-		c->dlg = NULL;
-		ssp_finish(ssp, SSP_EXIT_SETUP, "cannot send the InitialDP: %s", strerror(-rc));
+	rc = ssp_call_begin(&c->call, &op, p, len, &ac, "InitialDP");
+	if (rc)
 		return rc;
-	}
 	ssp_note("%s %s call, service key %u: initialDP sent (ac %s)", cap_protocol_name(c->proto),
 		 ssp->opt.term ? "terminating" : "originating", ssp->opt.service_key, dotted);
-	c->phase = PH_WAIT_ANSWER;
-	ssp_timer_schedule(&c->t_wait, ssp->opt.timeout_s);
 	return 0;
 }
 
 /*! \brief The indication callback of the TCAP layer for CAP/INAP calls. */
 void ssp_cap_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_ind *ind)
 {
-	cap_ind(tsl, dlg, ind);
+	ssp_call_ind(&cur.call, dlg, ind);
 }
 
 /*! \brief Stop the call's timers (at exit). */
 void ssp_cap_stop(void)
 {
-	osmo_timer_del(&call.t_wait);
-	osmo_timer_del(&call.t_step);
+	ssp_call_stop(&cur.call);
 }

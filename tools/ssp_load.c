@@ -323,33 +323,6 @@ static bool cap_invoke(struct lcall *c, const struct tcap_component *comp)
 	}
 }
 
-static int cap_queue_erb(struct lcall *c, enum cap_event_type e, int leg, bool request)
-{
-	struct cap_erb erb = {
-		.event_type = e,
-		.leg = { CAP_LEG_RECEIVING, leg },
-		.has_misc_call_info = true,
-		.message_type = request ? 0 : 1,
-	};
-	struct tcap_opcode op = op_local(CAP_OP_EVENT_REPORT_BCSM);
-	uint8_t p[PARAM_MAX];
-	size_t len;
-	int rc;
-
-	if (e == CAP_EVT_O_DISCONNECT || e == CAP_EVT_T_DISCONNECT) {
-		/* Q.850 normal clearing, coding standard ITU, location user */
-		erb.has_release_cause = true;
-		erb.release_cause_len = 2;
-		erb.release_cause[0] = 0x80;
-		erb.release_cause[1] = 0x90;
-	}
-	rc = cap_erb_encode(p, sizeof(p), &len, c->L->cap_proto, &erb);
-	if (rc)
-		return rc;
-	rc = tcap_dlg_invoke(c->dlg, &op, p, len, 0, false);
-	return rc < 0 ? rc : 0;
-}
-
 /* The switch's next step in a monitored CAP/INAP call. */
 static void cap_step(struct lcall *c)
 {
@@ -365,7 +338,7 @@ static void cap_step(struct lcall *c)
 			c->cap_notif[2] &= ~(UINT32_C(1) << e);
 			c->cap_req[0] &= ~(UINT32_C(1) << e);
 			c->cap_notif[0] &= ~(UINT32_C(1) << e);
-			if (cap_queue_erb(c, e, 2, request) || tcap_dlg_continue(c->dlg)) {
+			if (ssp_cap_erb_queue(c->dlg, c->L->cap_proto, e, 2, request) || tcap_dlg_continue(c->dlg)) {
 				call_abort(c, F_ERROR);
 				return;
 			}
@@ -381,7 +354,7 @@ static void cap_step(struct lcall *c)
 		call_end(c);
 		return;
 	}
-	if (cap_queue_erb(c, e, 1, request)) {
+	if (ssp_cap_erb_queue(c->dlg, c->L->cap_proto, e, 1, request)) {
 		call_abort(c, F_ERROR);
 		return;
 	}
@@ -446,39 +419,6 @@ static bool ain_invoke(struct lcall *c, const struct tcap_component *comp)
 	}
 }
 
-static int ain_queue_event(struct lcall *c, int opcode)
-{
-	struct ain_event e = { .user_id = { .kind = AIN_UID_DN }, .bearer_cap = AIN_BC_SPEECH };
-	struct tcap_opcode op = op_private(opcode);
-	uint8_t p[PARAM_MAX];
-	size_t len;
-	int rc;
-
-	OSMO_STRLCPY_ARRAY(e.user_id.dn, c->dn);
-	switch (opcode) {
-	case AIN_OP_O_ANSWER:
-		rc = ain_o_answer_encode(p, sizeof(p), &len, &e);
-		break;
-	case AIN_OP_T_ANSWER:
-		rc = ain_t_answer_encode(p, sizeof(p), &len, &e);
-		break;
-	case AIN_OP_O_DISCONNECT:
-		e.has_disconnect_cause = true;
-		e.disconnect_cause = AIN_DISC_FAR_END;
-		rc = ain_o_disconnect_encode(p, sizeof(p), &len, &e);
-		break;
-	default:
-		e.has_disconnect_cause = true;
-		e.disconnect_cause = AIN_DISC_FAR_END;
-		rc = ain_t_disconnect_encode(p, sizeof(p), &len, &e);
-		break;
-	}
-	if (rc)
-		return rc;
-	rc = tcap_dlg_invoke(c->dlg, &op, p, len, 0, false);
-	return rc < 0 ? rc : 0;
-}
-
 static void ain_step(struct lcall *c)
 {
 	const struct ssp_load_opts *o = &c->L->o;
@@ -489,7 +429,7 @@ static void ain_step(struct lcall *c)
 		edp = o->term ? AIN_EDP_T_ANSWER : AIN_EDP_O_ANSWER;
 		bit = AIN_EDP_BIT(edp);
 		if ((c->edp_req | c->edp_notif) & bit) {
-			if (ain_queue_event(c, o->term ? AIN_OP_T_ANSWER : AIN_OP_O_ANSWER) ||
+			if (ssp_ain_event_queue(c->dlg, o->term ? AIN_OP_T_ANSWER : AIN_OP_O_ANSWER, c->dn) ||
 			    tcap_dlg_continue(c->dlg)) {
 				call_abort(c, F_ERROR);
 				return;
@@ -507,7 +447,7 @@ static void ain_step(struct lcall *c)
 		call_end(c);
 		return;
 	}
-	if (ain_queue_event(c, o->term ? AIN_OP_T_DISCONNECT : AIN_OP_O_DISCONNECT)) {
+	if (ssp_ain_event_queue(c->dlg, o->term ? AIN_OP_T_DISCONNECT : AIN_OP_O_DISCONNECT, c->dn)) {
 		call_abort(c, F_ERROR);
 		return;
 	}
@@ -687,49 +627,28 @@ static int cap_trigger(struct lcall *c, uint8_t *p, size_t size, size_t *len)
 {
 	const struct load *L = c->L;
 	const struct ssp_load_opts *o = &L->o;
+	struct tcap_number calling, called;
+	struct cap_idp idp;
 	char num[24];
-	struct cap_idp idp = {
-		.service_key = o->service_key,
-		.has_event_type = true,
-		.event_type = o->term ? CAP_EVT_TERM_ATTEMPT_AUTHORIZED : CAP_EVT_COLLECTED_INFO,
-	};
-	struct tcap_number n;
-	uint32_t ref;
 
 	range_number(num, sizeof(num), &o->calling, c->idx);
-	if (ssp_parse_number(&idp.calling, num))
+	if (ssp_parse_number(&calling, num))
 		return -EINVAL;
-	idp.calling.pres = TCAP_PRES_ALLOWED;
-	idp.calling.screen = TCAP_SCREEN_NETWORK;
-	idp.has_calling = true;
 	range_number(num, sizeof(num), &o->called, c->idx);
-	if (ssp_parse_number(&n, num))
+	if (ssp_parse_number(&called, num))
 		return -EINVAL;
-	if (L->cap_proto != CAP_PROTO_INAP && !o->term) {
-		idp.called_bcd = n;
-		idp.has_called_bcd = true;
-	} else {
-		idp.called = n;
-		idp.has_called = true;
-	}
-	if (L->cap_proto != CAP_PROTO_INAP) {
-		/* a call reference unique within the run */
-		ref = (uint32_t)getpid() << 24 ^ c->idx;
-		idp.has_call_ref = true;
-		idp.call_ref_len = 4;
-		idp.call_ref[0] = ref >> 24;
-		idp.call_ref[1] = ref >> 16;
-		idp.call_ref[2] = ref >> 8;
-		idp.call_ref[3] = ref;
-	}
+	/* a call reference unique within the run */
+	ssp_cap_idp_fill(&idp, L->cap_proto, o->term, o->service_key, &calling, false, &called,
+			 (uint32_t)getpid() << 24 ^ c->idx);
 	return cap_idp_encode(p, size, len, L->cap_proto, &idp);
 }
 
 static int ain_trigger(struct lcall *c, uint8_t *p, size_t size, size_t *len, struct tcap_opcode *op)
 {
 	const struct ssp_load_opts *o = &c->L->o;
-	struct ain_trigger t = { .user_id = { .kind = AIN_UID_DN }, .bearer_cap = AIN_BC_SPEECH };
+	struct ain_trigger t = { 0 };
 	char num[24];
+	int rc;
 
 	range_number(num, sizeof(num), &o->called, c->idx);
 	if (tcap_num_from_string(&t.called, num, TCAP_NAT_NATIONAL))
@@ -737,23 +656,11 @@ static int ain_trigger(struct lcall *c, uint8_t *p, size_t size, size_t *len, st
 	range_number(num, sizeof(num), &o->calling, c->idx);
 	if (tcap_num_from_string(&t.calling, num, TCAP_NAT_NATIONAL))
 		return -EINVAL;
-	t.has_called = t.has_calling = true;
+	t.has_calling = true;
 	t.calling.pres = TCAP_PRES_ALLOWED;
-	t.calling.screen = TCAP_SCREEN_NETWORK;
-	OSMO_STRLCPY_ARRAY(c->dn, o->term ? t.called.digits : t.calling.digits);
-	OSMO_STRLCPY_ARRAY(t.user_id.dn, c->dn);
-	t.has_tct = true;
-	t.tct = o->tct >= 0 ? o->tct : o->term ? AIN_TCT_TERMINATION_ATTEMPT : AIN_TCT_NPA_NXX_XXXX;
-	if (o->term) {
-		*op = op_private(AIN_OP_TERMINATION_ATTEMPT);
-		return ain_termination_attempt_encode(p, size, len, &t);
-	}
-	t.has_charge_number = true;
-	t.charge_number = t.calling;
-	t.charge_number.pres = TCAP_PRES_NONE;
-	t.charge_number.screen = TCAP_SCREEN_NONE;
-	*op = op_private(AIN_OP_INFO_ANALYZED);
-	return ain_info_analyzed_encode(p, size, len, &t);
+	rc = ssp_ain_trigger_encode(p, size, len, op, &t, o->term, o->tct);
+	OSMO_STRLCPY_ARRAY(c->dn, t.user_id.dn);
+	return rc;
 }
 
 /* Start call number L->started. */
@@ -995,24 +902,8 @@ int ssp_load_run(struct ssp *ssp, const struct ssp_load_opts *o, volatile bool *
 	L->stop = stop;
 	L->o = *o;
 	INIT_LLIST_HEAD(&L->calls);
-	switch (o->proto) {
-	case TD_PROTO_CAP2:
-		L->cap_proto = CAP_PROTO_CAP2;
-		tcap_oid_from_str(&L->ac, CAP_AC_V2);
-		break;
-	case TD_PROTO_CAP3:
-		L->cap_proto = CAP_PROTO_CAP3;
-		tcap_oid_from_str(&L->ac, CAP_AC_V3);
-		break;
-	case TD_PROTO_CAP4:
-		L->cap_proto = CAP_PROTO_CAP4;
-		tcap_oid_from_str(&L->ac, CAP_AC_V4);
-		break;
-	default:
-		L->cap_proto = CAP_PROTO_INAP;
-		tcap_oid_from_str(&L->ac, INAP_AC_CS1_SSP_TO_SCP);
-		break;
-	}
+	L->cap_proto = ssp_cap_proto(o->proto);
+	tcap_oid_from_str(&L->ac, ssp_cap_ac(L->cap_proto));
 	L->total = (uint64_t)(o->rate * o->duration);	/* both positive: truncation is floor() */
 	ssp_hist_reset(&L->lat);
 	ssp_hist_reset(&L->lat_sec);
