@@ -584,6 +584,13 @@ static const struct col key_cols[] = {
 	{ "ID", "id" }, { "KEY ID", "key_id" }, { "ROLE", "role" }, { "LABEL", "label" }, { "CREATED", "created_at" },
 	{ "LAST USED", "last_used_at" }, { "REVOKED", "revoked_at" },
 };
+/* what `device add` and `key create` show of the new object: with its secret, the only time it is shown */
+static const struct col dev_token_cols[] = {
+	{ "ID", "id" }, { "TDN", "tdn" }, { "KIND", "kind" }, { "IP", "ip" }, { "TOKEN", "token" },
+};
+static const struct col key_secret_cols[] = {
+	{ "ID", "id" }, { "KEY ID", "key_id" }, { "ROLE", "role" }, { "LABEL", "label" }, { "KEY", "key" },
+};
 
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -706,6 +713,52 @@ static void set_id(json_t *o, const char *k, const char *v)
 		json_object_set_new(o, k, json_string(v));
 }
 
+/* A list command: the filter options that are set as the query (ids[i] as names[i]), then every page. */
+static int list_filtered(struct ctl *c, const char *path, const struct args *a, const int *ids,
+			 const char *const *names, const struct col *cols, unsigned int ncols)
+{
+	char *q = query(c, a, ids, names);
+	int rc = list(c, path, q, arg_limit(a), cols, ncols);
+
+	free(q);
+	return rc;
+}
+
+/* A new object that carries a secret the server shows only this once (a device token, an API key):
+ * the table has a row for it, and the note goes to stderr so that stdout stays the object. */
+static int show_secret_once(struct ctl *c, const struct col *cols, unsigned int ncols, json_t *obj,
+			    const char *secret)
+{
+	int rc = show(c, cols, ncols, obj);
+
+	if (!c->json)
+		fprintf(stderr, "tandemctl: the %s is shown only this once\n", secret);
+	return rc;
+}
+
+/* The answer to a DELETE: the server's JSON, or one line that says what went. */
+static int print_deleted(struct ctl *c, const char *what, json_t *res)
+{
+	if (c->json)
+		print_json(res);
+	else
+		printf("deleted %s %" JSON_INTEGER_FORMAT "\n", what,
+		       json_integer_value(json_object_get(res, "deleted")));
+	json_decref(res);
+	return 0;
+}
+
+/* "/v1/COLLECTION/ID", the id URL-encoded. \returns NULL without memory. */
+static char *item_path(struct ctl *c, const char *collection, const char *id)
+{
+	char *e = enc(c, id), *path;
+
+	if (asprintf(&path, "/v1/%s/%s", collection, e) < 0)
+		path = NULL;
+	free(e);
+	return path;
+}
+
 static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 {
 	static const int add_o[] = { O_LABEL, 0 }, list_o[] = { O_TDN_PREFIX, O_LIMIT, 0 }, none[] = { 0 };
@@ -713,7 +766,7 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path, *e;
+	char *path;
 	int rc;
 
 	if (!strcmp(verb, "add")) {
@@ -730,13 +783,9 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 	if (!strcmp(verb, "list")) {
 		static const int ids[] = { O_TDN_PREFIX, 0 };
 		static const char *const names[] = { "tdn_prefix" };
-		char *q;
 
 		parse_args(&a, argc - 1, argv + 1, "subscriber list", list_o, 0);
-		q = query(c, &a, ids, names);
-		rc = list(c, "/v1/subscribers", q, arg_limit(&a), sub_cols, NCOLS(sub_cols));
-		free(q);
-		return rc;
+		return list_filtered(c, "/v1/subscribers", &a, ids, names, sub_cols, NCOLS(sub_cols));
 	}
 	if (!strcmp(verb, "show") || !strcmp(verb, "delete")) {
 		bool del = !strcmp(verb, "delete");
@@ -744,21 +793,14 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, del ? "subscriber delete" : "subscriber show", none, 1);
 		if (a.npos != 1)
 			die_usage("subscriber %s ID|TDN", verb);
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/subscribers/%s", e) < 0)
+		path = item_path(c, "subscribers", a.pos[0]);
+		if (!path)
 			return EXIT_USAGE;
-		free(e);
 		rc = request_json(c, del ? "DELETE" : "GET", path, NULL, &res);
 		free(path);
 		if (rc)
 			return rc;
-		if (del && !c->json) {
-			printf("deleted subscriber %" JSON_INTEGER_FORMAT "\n",
-			       json_integer_value(json_object_get(res, "deleted")));
-			json_decref(res);
-			return 0;
-		}
-		return show(c, sub_cols, NCOLS(sub_cols), res);
+		return del ? print_deleted(c, "subscriber", res) : show(c, sub_cols, NCOLS(sub_cols), res);
 	}
 	if (!strcmp(verb, "update")) {
 		parse_args(&a, argc - 1, argv + 1, "subscriber update", upd_o, 1);
@@ -767,10 +809,11 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 		body = json_object();
 		set_str(body, "tdn", ARG(&a, O_TDN));
 		set_str(body, "label", ARG(&a, O_LABEL));
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/subscribers/%s", e) < 0)
+		path = item_path(c, "subscribers", a.pos[0]);
+		if (!path) {
+			json_decref(body);
 			return EXIT_USAGE;
-		free(e);
+		}
 		rc = request_json(c, "PATCH", path, body, &res);
 		json_decref(body);
 		free(path);
@@ -805,58 +848,31 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		json_decref(body);
 		if (rc)
 			return rc;
-		if (!c->json) {
-			static const struct col cols[] = {
-				{ "ID", "id" }, { "TDN", "tdn" }, { "KIND", "kind" }, { "IP", "ip" },
-				{ "TOKEN", "token" },
-			};
-
-			print_object(cols, NCOLS(cols), res);
-			fprintf(stderr, "tandemctl: the token is shown only this once\n");
-			json_decref(res);
-			return 0;
-		}
-		return show(c, dev_cols, NCOLS(dev_cols), res);
+		return show_secret_once(c, dev_token_cols, NCOLS(dev_token_cols), res, "token");
 	}
 	if (!strcmp(verb, "list")) {
 		static const int ids[] = { O_TDN, O_SUBSCRIBER, O_IP, O_KIND, 0 };
 		static const char *const names[] = { "tdn", "subscriber_id", "ip", "kind" };
-		char *q;
 
 		parse_args(&a, argc - 1, argv + 1, "device list", list_o, 0);
-		q = query(c, &a, ids, names);
-		rc = list(c, "/v1/devices", q, arg_limit(&a), dev_cols, NCOLS(dev_cols));
-		free(q);
-		return rc;
+		return list_filtered(c, "/v1/devices", &a, ids, names, dev_cols, NCOLS(dev_cols));
 	}
 	if (!strcmp(verb, "show") || !strcmp(verb, "delete")) {
 		bool del = !strcmp(verb, "delete");
-		char *e;
 
 		parse_args(&a, argc - 1, argv + 1, del ? "device delete" : "device show", none, 1);
 		if (a.npos != 1)
 			die_usage("device %s ID", verb);
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/devices/%s", e) < 0)
+		path = item_path(c, "devices", a.pos[0]);
+		if (!path)
 			return EXIT_USAGE;
-		free(e);
 		rc = request_json(c, del ? "DELETE" : "GET", path, NULL, &res);
 		free(path);
 		if (rc)
 			return rc;
-		if (!del)
-			return show(c, dev_cols, NCOLS(dev_cols), res);
-		if (c->json)
-			print_json(res);
-		else
-			printf("deleted device %" JSON_INTEGER_FORMAT "\n",
-			       json_integer_value(json_object_get(res, "deleted")));
-		json_decref(res);
-		return 0;
+		return del ? print_deleted(c, "device", res) : show(c, dev_cols, NCOLS(dev_cols), res);
 	}
 	if (!strcmp(verb, "update")) {
-		char *e;
-
 		parse_args(&a, argc - 1, argv + 1, "device update", upd_o, 1);
 		body = json_object();
 		set_str(body, "kind", ARG(&a, O_KIND));
@@ -870,10 +886,11 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 			die_usage("device update ID [--kind KIND] [--ip ADDR] [--app-id TEXT] [--label TEXT] [--cap NAME]..."
 				  " (at least one)");
 		}
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/devices/%s", e) < 0)
+		path = item_path(c, "devices", a.pos[0]);
+		if (!path) {
+			json_decref(body);
 			return EXIT_USAGE;
-		free(e);
+		}
 		rc = request_json(c, "PATCH", path, body, &res);
 		json_decref(body);
 		free(path);
@@ -908,35 +925,20 @@ static int cmd_coupling(struct ctl *c, int argc, char **argv)
 	if (!strcmp(verb, "list")) {
 		static const int ids[] = { O_TDN, O_TDN_PREFIX, O_DEVICE, O_IP, 0 };
 		static const char *const names[] = { "tdn", "tdn_prefix", "device_id", "ip" };
-		char *q;
 
 		parse_args(&a, argc - 1, argv + 1, "coupling list", list_o, 0);
-		q = query(c, &a, ids, names);
-		rc = list(c, "/v1/couplings", q, arg_limit(&a), cpl_cols, NCOLS(cpl_cols));
-		free(q);
-		return rc;
+		return list_filtered(c, "/v1/couplings", &a, ids, names, cpl_cols, NCOLS(cpl_cols));
 	}
 	if (!strcmp(verb, "delete")) {
-		char *e;
-
 		parse_args(&a, argc - 1, argv + 1, "coupling delete", none, 1);
 		if (a.npos != 1)
 			die_usage("coupling delete ID");
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/couplings/%s", e) < 0)
+		path = item_path(c, "couplings", a.pos[0]);
+		if (!path)
 			return EXIT_USAGE;
-		free(e);
 		rc = request_json(c, "DELETE", path, NULL, &res);
 		free(path);
-		if (rc)
-			return rc;
-		if (c->json)
-			print_json(res);
-		else
-			printf("deleted coupling %" JSON_INTEGER_FORMAT "\n",
-			       json_integer_value(json_object_get(res, "deleted")));
-		json_decref(res);
-		return 0;
+		return rc ? rc : print_deleted(c, "coupling", res);
 	}
 	die_usage("coupling add|list|delete");
 }
@@ -1113,14 +1115,9 @@ static int cmd_audit(struct ctl *c, int argc, char **argv)
 	static const int ids[] = { O_OBJECT, O_ACTOR, O_ACTION, 0 };
 	static const char *const names[] = { "object", "actor", "action" };
 	struct args a;
-	char *q;
-	int rc;
 
 	parse_args(&a, argc, argv, "audit", opts, 0);
-	q = query(c, &a, ids, names);
-	rc = list(c, "/v1/audit", q, arg_limit(&a), audit_cols, NCOLS(audit_cols));
-	free(q);
-	return rc;
+	return list_filtered(c, "/v1/audit", &a, ids, names, audit_cols, NCOLS(audit_cols));
 }
 
 /* API keys (admin role): the new key's secret is printed once, as the server shows it only once. */
@@ -1130,7 +1127,7 @@ static int cmd_key(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path, *e;
+	char *path;
 	int rc;
 
 	if (!strcmp(verb, "create")) {
@@ -1144,18 +1141,7 @@ static int cmd_key(struct ctl *c, int argc, char **argv)
 		json_decref(body);
 		if (rc)
 			return rc;
-		if (!c->json) {
-			static const struct col cols[] = {
-				{ "ID", "id" }, { "KEY ID", "key_id" }, { "ROLE", "role" }, { "LABEL", "label" },
-				{ "KEY", "key" },
-			};
-
-			print_object(cols, NCOLS(cols), res);
-			fprintf(stderr, "tandemctl: the key is shown only this once\n");
-			json_decref(res);
-			return 0;
-		}
-		return show(c, key_cols, NCOLS(key_cols), res);
+		return show_secret_once(c, key_secret_cols, NCOLS(key_secret_cols), res, "key");
 	}
 	if (!strcmp(verb, "list")) {
 		parse_args(&a, argc - 1, argv + 1, "key list", list_o, 0);
@@ -1165,10 +1151,9 @@ static int cmd_key(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, "key revoke", none, 1);
 		if (a.npos != 1)
 			die_usage("key revoke ID");
-		e = enc(c, a.pos[0]);
-		if (asprintf(&path, "/v1/api-keys/%s", e) < 0)
+		path = item_path(c, "api-keys", a.pos[0]);
+		if (!path)
 			return EXIT_USAGE;
-		free(e);
 		rc = request_json(c, "DELETE", path, NULL, &res);
 		free(path);
 		if (rc)
