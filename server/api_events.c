@@ -24,6 +24,8 @@
 #include "srv.h"
 
 #define MAX_EVENTS 1000
+/* events per part at least when a batch is cut into parts (see struct ingest) */
+#define SPLIT_MIN_EVENTS 32
 
 static const char sql_ingest[] =
 	"WITH ev AS ("
@@ -345,10 +347,11 @@ static json_t *check_event(struct vctx *v, json_t *e)
 	return row;
 }
 
-/* A batch is cut into parts that share no party (TDN) and no call, matched at once on different ingest
- * connections: legs of one party stay in one transaction, in their order, and two parts never wait for each
- * other's locks. The answer adds up the parts' answers; if one part fails the batch is answered with its error
- * and the SCP sends it again (what the other parts stored is then a duplicate, which changes nothing). */
+/* A long batch (SPLIT_MIN_EVENTS per part at least) is cut into parts that share no party (TDN) and no call,
+ * matched at once on different ingest connections: legs of one party stay in one transaction, in their order,
+ * and two parts never wait for each other's locks. The answer adds up the parts' answers; if one part fails the
+ * batch is answered with its error and the SCP sends it again (what the other parts stored is then a
+ * duplicate, which changes nothing). */
 struct ingest {
 	unsigned int parts;		/*!< parts not answered yet */
 	long long accepted, duplicates, legs;
@@ -584,7 +587,11 @@ void srv_api_call_events(struct srv_req *req)
 		srv_req_error(req, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
-	n_parts = n_dbs > 1 ? split_rows(req, rows, n_dbs, part_of) : 1;
+	/* a part costs a transaction of its own and the answer waits for the slowest: only a batch that a backlog
+	 * made long is worth cutting (the SCP's batches are short while it keeps up) */
+	n_parts = json_array_size(rows) / SPLIT_MIN_EVENTS;
+	n_parts = n_parts < n_dbs ? n_parts : n_dbs;
+	n_parts = n_parts > 1 ? split_rows(req, rows, n_parts, part_of) : 1;
 	ingest_send(req, rows, dbs, n_parts, part_of);
 out:
 	json_decref(rows);

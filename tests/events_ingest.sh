@@ -95,8 +95,9 @@ req POST /v1/call-events "{\"events\":[$many]}" "$SCP"
 n1=$(db "SELECT count(*) FROM call_events")
 echo "events stored by the bad requests: $((n1 - n0))"
 
-echo "# a batch of three calls without a common party is cut into parts, one transaction each on the two call"
-echo "# events' connections; the answer adds them up; the events of one call stay in one part, in order"
+echo "# a long batch of calls without a common party is cut into parts (32 events each at least), one"
+echo "# transaction each on the two call events' connections; the answer adds them up; the events of one call"
+echo "# stay in one part, in order; a short batch is one transaction"
 srv_wait_ingest || exit 1
 # pev SEQ TYPE CALL CALLING CALLED: one event between other parties
 pev()
@@ -105,14 +106,23 @@ pev()
 		"$1" "$2" "$3" "$(( $1 % 10 ))"
 	printf '"direction":"orig","protocol":"cap2","calling":{"e164":"%s"},"called":{"e164":"%s"}}' "$4" "$5"
 }
-req POST /v1/call-events "{\"events\":[$(pev 20 trigger 8-1 +15550101 +15550102),$(pev 21 trigger 8-2 +15550201 \
-	+15550202),$(pev 22 answer 8-1 +15550101 +15550102),$(pev 23 trigger 8-3 +15550301 +15550302),$(pev 24 end \
-	8-1 +15550101 +15550102),$(pev 21 trigger 8-2 +15550201 +15550202)]}" "$SCP"
+batch="$(pev 20 trigger 8-1 +15550101 +15550102),$(pev 21 answer 8-1 +15550101 +15550102)"
+i=22
+while [ $i -lt 82 ]; do
+	batch="$batch,$(pev $i trigger 8-$i +155502$i +155503$i)"
+	i=$((i + 1))
+done
+batch="$batch,$(pev 82 end 8-1 +15550101 +15550102),$(pev 30 trigger 8-30 +15550230 +15550330)"
+req POST /v1/call-events "{\"events\":[$batch]}" "$SCP"
 db "SELECT scp_call, state, started_at IS NOT NULL, answered_at IS NOT NULL, ended_at IS NOT NULL FROM legs
-	WHERE scp_call LIKE '8-%' ORDER BY scp_call"
-echo "transactions that stored the batch: $(db "SELECT count(DISTINCT xmin::text) FROM call_events
-	WHERE seq BETWEEN 20 AND 24"); of call 8-1's three events: $(db "SELECT count(DISTINCT xmin::text)
+	WHERE scp_call IN ('8-1', '8-22', '8-81') ORDER BY scp_call"
+echo "transactions that stored the long batch: $(db "SELECT count(DISTINCT xmin::text) FROM call_events
+	WHERE seq BETWEEN 20 AND 82"); of call 8-1's three events: $(db "SELECT count(DISTINCT xmin::text)
 	FROM call_events WHERE call = '8-1'")"
+req POST /v1/call-events "{\"events\":[$(pev 90 trigger 9-1 +15550401 +15550402),$(pev 91 trigger 9-2 \
+	+15550501 +15550502)]}" "$SCP"
+echo "transactions that stored the short batch: $(db "SELECT count(DISTINCT xmin::text) FROM call_events
+	WHERE seq IN (90, 91)")"
 
 echo "# unknown members are not stored"
 req POST /v1/call-events "{\"events\":[$(ev 9 trigger 7-6 ',"future":{"x":1}')]}" "$SCP"
