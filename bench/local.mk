@@ -15,3 +15,6 @@ bench_e2e_sse_hold_SOURCES = bench/e2e/sse_hold.c
 bench_e2e_sse_hold_CFLAGS = $(AM_CFLAGS) $(LIBCURL_CFLAGS)
 bench_e2e_sse_hold_LDADD = $(LIBCURL_LIBS)
 EXTRA_DIST += bench/e2e/README.md bench/e2e/run.sh bench/e2e/analyze.py bench/e2e/probe.py bench/e2e/provision.py
+
+# The leg matcher alone, in SQL, schema version against schema version (bench/matcher/README.md).
+EXTRA_DIST += bench/matcher/README.md bench/matcher/run.sh
