@@ -748,15 +748,21 @@ static int print_deleted(struct ctl *c, const char *what, json_t *res)
 	return 0;
 }
 
-/* "/v1/COLLECTION/ID", the id URL-encoded. \returns NULL without memory. */
-static char *item_path(struct ctl *c, const char *collection, const char *id)
+/* A request about one object: METHOD /v1/COLLECTION/ID (the id URL-encoded), its JSON answer in *res.
+ * \returns 0 or the exit status. */
+static int request_item(struct ctl *c, const char *method, const char *collection, const char *id, json_t *body,
+			json_t **res)
 {
 	char *e = enc(c, id), *path;
+	int rc;
 
-	if (asprintf(&path, "/v1/%s/%s", collection, e) < 0)
-		path = NULL;
+	rc = asprintf(&path, "/v1/%s/%s", collection, e);
 	free(e);
-	return path;
+	if (rc < 0)
+		return EXIT_USAGE;
+	rc = request_json(c, method, path, body, res);
+	free(path);
+	return rc;
 }
 
 static int cmd_subscriber(struct ctl *c, int argc, char **argv)
@@ -766,7 +772,6 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path;
 	int rc;
 
 	if (!strcmp(verb, "add")) {
@@ -793,11 +798,7 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, del ? "subscriber delete" : "subscriber show", none, 1);
 		if (a.npos != 1)
 			die_usage("subscriber %s ID|TDN", verb);
-		path = item_path(c, "subscribers", a.pos[0]);
-		if (!path)
-			return EXIT_USAGE;
-		rc = request_json(c, del ? "DELETE" : "GET", path, NULL, &res);
-		free(path);
+		rc = request_item(c, del ? "DELETE" : "GET", "subscribers", a.pos[0], NULL, &res);
 		if (rc)
 			return rc;
 		return del ? print_deleted(c, "subscriber", res) : show(c, sub_cols, NCOLS(sub_cols), res);
@@ -809,14 +810,8 @@ static int cmd_subscriber(struct ctl *c, int argc, char **argv)
 		body = json_object();
 		set_str(body, "tdn", ARG(&a, O_TDN));
 		set_str(body, "label", ARG(&a, O_LABEL));
-		path = item_path(c, "subscribers", a.pos[0]);
-		if (!path) {
-			json_decref(body);
-			return EXIT_USAGE;
-		}
-		rc = request_json(c, "PATCH", path, body, &res);
+		rc = request_item(c, "PATCH", "subscribers", a.pos[0], body, &res);
 		json_decref(body);
-		free(path);
 		return rc ? rc : show(c, sub_cols, NCOLS(sub_cols), res);
 	}
 	die_usage("subscriber add|list|show|update|delete");
@@ -830,7 +825,6 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path;
 	int rc;
 
 	if (!strcmp(verb, "add")) {
@@ -863,11 +857,7 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, del ? "device delete" : "device show", none, 1);
 		if (a.npos != 1)
 			die_usage("device %s ID", verb);
-		path = item_path(c, "devices", a.pos[0]);
-		if (!path)
-			return EXIT_USAGE;
-		rc = request_json(c, del ? "DELETE" : "GET", path, NULL, &res);
-		free(path);
+		rc = request_item(c, del ? "DELETE" : "GET", "devices", a.pos[0], NULL, &res);
 		if (rc)
 			return rc;
 		return del ? print_deleted(c, "device", res) : show(c, dev_cols, NCOLS(dev_cols), res);
@@ -886,14 +876,8 @@ static int cmd_device(struct ctl *c, int argc, char **argv)
 			die_usage("device update ID [--kind KIND] [--ip ADDR] [--app-id TEXT] [--label TEXT] [--cap NAME]..."
 				  " (at least one)");
 		}
-		path = item_path(c, "devices", a.pos[0]);
-		if (!path) {
-			json_decref(body);
-			return EXIT_USAGE;
-		}
-		rc = request_json(c, "PATCH", path, body, &res);
+		rc = request_item(c, "PATCH", "devices", a.pos[0], body, &res);
 		json_decref(body);
-		free(path);
 		return rc ? rc : show(c, dev_cols, NCOLS(dev_cols), res);
 	}
 	die_usage("device add|list|show|update|delete");
@@ -906,7 +890,6 @@ static int cmd_coupling(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path;
 	int rc;
 
 	if (!strcmp(verb, "add")) {
@@ -933,11 +916,7 @@ static int cmd_coupling(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, "coupling delete", none, 1);
 		if (a.npos != 1)
 			die_usage("coupling delete ID");
-		path = item_path(c, "couplings", a.pos[0]);
-		if (!path)
-			return EXIT_USAGE;
-		rc = request_json(c, "DELETE", path, NULL, &res);
-		free(path);
+		rc = request_item(c, "DELETE", "couplings", a.pos[0], NULL, &res);
 		return rc ? rc : print_deleted(c, "coupling", res);
 	}
 	die_usage("coupling add|list|delete");
@@ -1127,7 +1106,6 @@ static int cmd_key(struct ctl *c, int argc, char **argv)
 	const char *verb = argc > 1 ? argv[1] : "";
 	struct args a;
 	json_t *body, *res;
-	char *path;
 	int rc;
 
 	if (!strcmp(verb, "create")) {
@@ -1151,11 +1129,7 @@ static int cmd_key(struct ctl *c, int argc, char **argv)
 		parse_args(&a, argc - 1, argv + 1, "key revoke", none, 1);
 		if (a.npos != 1)
 			die_usage("key revoke ID");
-		path = item_path(c, "api-keys", a.pos[0]);
-		if (!path)
-			return EXIT_USAGE;
-		rc = request_json(c, "DELETE", path, NULL, &res);
-		free(path);
+		rc = request_item(c, "DELETE", "api-keys", a.pos[0], NULL, &res);
 		if (rc)
 			return rc;
 		if (c->json) {
