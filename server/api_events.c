@@ -69,6 +69,12 @@ static const char sql_ingest[] =
 	"  'duplicates', jsonb_array_length($1::jsonb) - (SELECT count(*) FROM ins),"
 	"  'legs', (SELECT count(*) FROM up))::text";
 
+/* prepared once per ingest connection */
+static const struct srv_db_stmt stmt_ingest = {
+	.name = "call_events_ingest",
+	.sql = sql_ingest,
+};
+
 /* Validation state: the first error is answered, naming the member ("events[3].calling.e164"). */
 struct vctx {
 	struct srv_req *req;
@@ -510,7 +516,7 @@ static void ingest_send(struct srv_req *req, json_t *rows, struct srv_db **dbs, 
 			return;
 		}
 		params[1] = req->actor;
-		if (srv_req_query_on(req, dbs[p], ingest_cb, sql_ingest, 2, params, NULL, NULL) < 0) {
+		if (srv_req_query_stmt(req, dbs[p], ingest_cb, &stmt_ingest, 2, params, NULL, NULL) < 0) {
 			/* answered 503/500; the parts sent complete unheard */
 			in->parts -= n_parts - p;
 			return;

@@ -70,6 +70,13 @@ struct srv_db {
 	void (*state_cb)(struct srv_db *db, bool ready, void *data);
 	void *state_cb_data;
 	const char *label;	/*!< "" or "NAME: ", the start of every log line of this connection */
+	struct llist_head prepared;	/*!< struct db_prepared: statements prepared on this connection */
+};
+
+/* A statement prepared (or being prepared) on the current connection. */
+struct db_prepared {
+	struct llist_head list;
+	const struct srv_db_stmt *stmt;
 };
 
 static void db_fail(struct srv_db *db, const char *why);
@@ -100,6 +107,13 @@ static void db_set_state(struct srv_db *db, enum srv_db_state st)
 
 static void db_close(struct srv_db *db)
 {
+	struct db_prepared *p, *tmp;
+
+	/* a new connection prepares its statements again */
+	llist_for_each_entry_safe(p, tmp, &db->prepared, list) {
+		llist_del(&p->list);
+		talloc_free(p);
+	}
 	if (db->ofd.fd >= 0) {
 		osmo_fd_unregister(&db->ofd);
 		db->ofd.fd = -1;
@@ -532,6 +546,7 @@ struct srv_db *srv_db_alloc(void *ctx, const char *dsn, struct osmo_tdef *tdefs)
 	db->ofd.fd = -1;
 	db->ofd.cb = db_fd_cb;
 	INIT_LLIST_HEAD(&db->pending);
+	INIT_LLIST_HEAD(&db->prepared);
 	osmo_timer_setup(&db->reconnect_timer, db_reconnect_timer_cb, db);
 	osmo_timer_setup(&db->connect_timer, db_connect_timer_cb, db);
 	osmo_timer_setup(&db->fail_timer, db_fail_timer_cb, db);
@@ -596,6 +611,21 @@ void srv_db_set_state_cb(struct srv_db *db, void (*cb)(struct srv_db *db, bool r
 	db->state_cb_data = data;
 }
 
+/* Queue q for the command just sent (ok: libpq took it and its sync point), or fail everything from the loop. */
+static void db_queue(struct srv_db *db, struct srv_db_query *q, bool ok)
+{
+	llist_add_tail(&q->list, &db->pending);
+	db->n_pending++;
+	if (!ok) {
+		/* the connection is broken: fail everything, this one included, from the loop */
+		LOGP(DDB, LOGL_ERROR, "%scannot queue query: %s", db->label, PQerrorMessage(db->conn));
+		osmo_timer_schedule(&db->fail_timer, 0, 0);
+		return;
+	}
+	if (db_flush(db) < 0)
+		osmo_timer_schedule(&db->fail_timer, 0, 0);
+}
+
 /*! \brief Send one statement (extended protocol, text results) with its own sync point.
  *  \returns 0 when queued (cb will be called later), -ENOTCONN when the database is not ready, -ENOMEM */
 int srv_db_query(struct srv_db *db, const char *sql, int n_params, const char *const *values, const int *lengths,
@@ -610,19 +640,82 @@ int srv_db_query(struct srv_db *db, const char *sql, int n_params, const char *c
 		return -ENOMEM;
 	q->cb = cb;
 	q->priv = priv;
-	if (!PQsendQueryParams(db->conn, sql, n_params, NULL, values, lengths, formats, 0) ||
-	    !PQpipelineSync(db->conn)) {
-		/* the connection is broken: fail everything, this one included, from the loop */
-		LOGP(DDB, LOGL_ERROR, "%scannot queue query: %s", db->label, PQerrorMessage(db->conn));
-		llist_add_tail(&q->list, &db->pending);
-		db->n_pending++;
-		osmo_timer_schedule(&db->fail_timer, 0, 0);
-		return 0;
+	db_queue(db, q, PQsendQueryParams(db->conn, sql, n_params, NULL, values, lengths, formats, 0) &&
+		 PQpipelineSync(db->conn));
+	return 0;
+}
+
+/* What a PQsendPrepare() was for (a child of its query, so it lives as long as the answer is awaited). */
+struct db_prepare_req {
+	struct srv_db *db;
+	const struct srv_db_stmt *stmt;
+};
+
+/* The answer to a PQsendPrepare(): a statement that could not be prepared is prepared again at its next use on
+ * this connection (its execution, queued right behind, fails and tells the caller). After a reconnection the
+ * list is new and holds nothing of the old connection. */
+static void db_prepare_cb(void *priv, const PGresult *res, const char *errmsg)
+{
+	struct db_prepare_req *pr = priv;
+	struct db_prepared *p, *tmp;
+
+	if (res && PQresultStatus(res) == PGRES_COMMAND_OK)
+		return;
+	if (res)
+		LOGP(DDB, LOGL_ERROR, "%scannot prepare %s: %s\n", pr->db->label, pr->stmt->name,
+		     errmsg ? errmsg : "?");
+	llist_for_each_entry_safe(p, tmp, &pr->db->prepared, list) {
+		if (p->stmt == pr->stmt) {
+			llist_del(&p->list);
+			talloc_free(p);
+		}
 	}
-	llist_add_tail(&q->list, &db->pending);
-	db->n_pending++;
-	if (db_flush(db) < 0)
-		osmo_timer_schedule(&db->fail_timer, 0, 0);
+}
+
+/*! \brief srv_db_query() of a prepared statement: prepared on this connection first if it is not yet
+ *  (in the same pipeline, so the execution right behind finds it). */
+int srv_db_query_stmt(struct srv_db *db, const struct srv_db_stmt *stmt, int n_params, const char *const *values,
+		      const int *lengths, const int *formats, srv_db_cb cb, void *priv)
+{
+	struct srv_db_query *q, *prep;
+	struct db_prepared *p;
+	bool found = false;
+
+	if (db->state != DB_ST_READY)
+		return -ENOTCONN;
+	llist_for_each_entry(p, &db->prepared, list) {
+		if (p->stmt == stmt) {
+			found = true;
+			break;
+		}
+	}
+	if (!found) {
+		struct db_prepare_req *pr;
+
+		p = talloc_zero(db, struct db_prepared);
+		prep = talloc_zero(db, struct srv_db_query);
+		pr = prep ? talloc_zero(prep, struct db_prepare_req) : NULL;
+		if (!p || !pr) {
+			talloc_free(p);
+			talloc_free(prep);
+			return -ENOMEM;
+		}
+		p->stmt = stmt;
+		llist_add_tail(&p->list, &db->prepared);
+		pr->db = db;
+		pr->stmt = stmt;
+		prep->cb = db_prepare_cb;
+		prep->priv = pr;
+		db_queue(db, prep, PQsendPrepare(db->conn, stmt->name, stmt->sql, n_params, NULL) &&
+			 PQpipelineSync(db->conn));
+	}
+	q = talloc_zero(db, struct srv_db_query);
+	if (!q)
+		return -ENOMEM;
+	q->cb = cb;
+	q->priv = priv;
+	db_queue(db, q, PQsendQueryPrepared(db->conn, stmt->name, n_params, values, lengths, formats, 0) &&
+		 PQpipelineSync(db->conn));
 	return 0;
 }
 

@@ -18,6 +18,16 @@ struct srv_db;
  *  \param[in] errmsg what went wrong (NULL on success) */
 typedef void (*srv_db_cb)(void *priv, const PGresult *res, const char *errmsg);
 
+/*! A statement sent often: srv_db_query_stmt() prepares it on a connection the first time it is used there, so
+ *  PostgreSQL parses and plans it once per connection rather than at every use. Defined once, static. Only for
+ *  statements whose generic plan (PostgreSQL's choice after five executions) is as good as one made for the
+ *  values: the event streams' page query is not (its generic plan walks the outbox in seq order looking for the
+ *  device's rows: 4 ms more per card in bench/e2e), so it is planned at each use. */
+struct srv_db_stmt {
+	const char *name;	/*!< unique among the program's statements */
+	const char *sql;
+};
+
 /*! One SQL migration, embedded at build time from server/sql/NNN_name.sql. */
 struct srv_migration {
 	unsigned int version;
@@ -38,4 +48,6 @@ unsigned int srv_db_pending(const struct srv_db *db);
 void srv_db_set_state_cb(struct srv_db *db, void (*cb)(struct srv_db *db, bool ready, void *data), void *data);
 int srv_db_query(struct srv_db *db, const char *sql, int n_params, const char *const *values, const int *lengths,
 		 const int *formats, srv_db_cb cb, void *priv);
+int srv_db_query_stmt(struct srv_db *db, const struct srv_db_stmt *stmt, int n_params, const char *const *values,
+		      const int *lengths, const int *formats, srv_db_cb cb, void *priv);
 int srv_db_sqlstate_is(const PGresult *res, const char *sqlstate);

@@ -263,6 +263,10 @@ static void req_query_cb(void *priv, const PGresult *res, const char *errmsg)
 		srv_req_error(req, 500, "internal", NULL, "request ended without an answer");
 }
 
+static int req_query(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql,
+		     const struct srv_db_stmt *stmt, int n_params, const char *const *values, const int *lengths,
+		     const int *formats);
+
 /*! \brief Send a query for this request; cb is called with the request when it completes.
  *  \returns 0, or a negative errno after answering 503/500 (then cb is never called) */
 int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_params,
@@ -275,6 +279,20 @@ int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_
 int srv_req_query_on(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql, int n_params,
 		     const char *const *values, const int *lengths, const int *formats)
 {
+	return req_query(req, db, cb, sql, NULL, n_params, values, lengths, formats);
+}
+
+/*! \brief srv_req_query_on() of a statement prepared once per connection (srv_db_query_stmt()). */
+int srv_req_query_stmt(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const struct srv_db_stmt *stmt,
+		       int n_params, const char *const *values, const int *lengths, const int *formats)
+{
+	return req_query(req, db, cb, NULL, stmt, n_params, values, lengths, formats);
+}
+
+static int req_query(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql,
+		     const struct srv_db_stmt *stmt, int n_params, const char *const *values, const int *lengths,
+		     const int *formats)
+{
 	struct req_query *rq = talloc_zero(req->srv, struct req_query);
 	int rc;
 
@@ -284,7 +302,10 @@ int srv_req_query_on(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, c
 	}
 	rq->req = req;
 	rq->cb = cb;
-	rc = srv_db_query(db, sql, n_params, values, lengths, formats, req_query_cb, rq);
+	if (stmt)
+		rc = srv_db_query_stmt(db, stmt, n_params, values, lengths, formats, req_query_cb, rq);
+	else
+		rc = srv_db_query(db, sql, n_params, values, lengths, formats, req_query_cb, rq);
 	if (rc < 0) {
 		talloc_free(rq);
 		if (rc == -ENOTCONN)

@@ -12,6 +12,7 @@
 #include <libpq-fe.h>
 
 struct srv_db;
+struct srv_db_stmt;
 struct srv_instance;
 struct srv_http;
 struct srv_route;
@@ -105,4 +106,6 @@ int srv_req_query(struct srv_req *req, srv_req_db_cb cb, const char *sql, int n_
 		  const char *const *values, const int *lengths, const int *formats);
 int srv_req_query_on(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const char *sql, int n_params,
 		     const char *const *values, const int *lengths, const int *formats);
+int srv_req_query_stmt(struct srv_req *req, struct srv_db *db, srv_req_db_cb cb, const struct srv_db_stmt *stmt,
+		       int n_params, const char *const *values, const int *lengths, const int *formats);
 void srv_req_db_error(struct srv_req *req, const PGresult *res, const char *errmsg);
