@@ -10,6 +10,11 @@
 -- network leg of a call no other leg agrees with, a party coupled: a new call and its session) are matched
 -- together; every other leg goes through tandem_match_leg as before. What is written (calls, sessions, members,
 -- outbox events in each device's order within a session, cards, deliveries) is what tandem_match_leg writes.
+--
+-- Plans: the matcher's functions keep one plan per connection (force_generic_plan) and plan it with sequential
+-- scans, hash and merge joins off and without JIT: every statement is a set of lookups by key. On a fresh
+-- database (its tables never analyzed, or analyzed while empty) the planner otherwise chose scans of whole tables
+-- that looked tiny, and the kept plans went on scanning them as they grew (bench/matcher/README.md).
 
 -- Indexes no statement uses any more (006 bounded every lookup by called TDN with legs_called_start; nothing
 -- looks legs up by calling TDN or by age): each cost two entries per call (the leg's insert and the update that
@@ -18,7 +23,8 @@ DROP INDEX legs_calling, legs_called, legs_unmatched, legs_called_only;
 
 -- As in 004, but STABLE: jsonb_build_object is STABLE, so PostgreSQL never inlined the IMMUTABLE declaration and
 -- ran the function through the SQL function executor for every party of every event.
-CREATE OR REPLACE FUNCTION tandem_party(tdn text, withheld boolean, own boolean) RETURNS jsonb LANGUAGE sql STABLE AS $$
+CREATE OR REPLACE FUNCTION tandem_party(tdn text, withheld boolean, own boolean) RETURNS jsonb
+LANGUAGE sql STABLE AS $$
 	SELECT CASE WHEN withheld AND NOT own THEN jsonb_build_object('withheld', true)
 		ELSE jsonb_build_object('tdn', tdn, 'withheld', withheld) END
 $$;
