@@ -35,15 +35,18 @@ DROP TRIGGER outbox_take_seq ON outbox;
 CREATE TRIGGER outbox_take_seq BEFORE INSERT ON outbox FOR EACH ROW WHEN (NEW.seq IS NULL)
 	EXECUTE FUNCTION outbox_take_seq();
 
--- The other parties' cards for each member of the new sessions sids (tandem_cards with devs and subjects NULL, of
--- many sessions in one statement). Sessions of one round have no party in common, so no device is sent one
--- subject's fields twice here. The caller holds the outbox locks of the members' devices (see tandem_match_legs).
-CREATE FUNCTION tandem_cards_new(sids bigint[]) RETURNS void
+-- Cards of the sessions sids (the rules of tandem_cards in 004 and 005, for many sessions in one statement): to
+-- the member devices in devs about every other party, and to every member about the parties in subjects; both
+-- NULL: every member about every other party. The sessions of one matcher round have no party in common, so no
+-- device is sent one subject's fields twice here. The events take their seq themselves, after the outbox locks
+-- of the sessions' member devices (003; held already when the matcher took them up front).
+CREATE FUNCTION tandem_cards_of(sids bigint[], devs bigint[], subjects bigint[]) RETURNS void
 LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan SET enable_seqscan = off
 	SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off
 AS $$
 BEGIN
-	-- the statement of tandem_cards (005, 006) over the sessions sids
+	PERFORM pg_advisory_xact_lock(1952739170, (d % 2147483647)::integer) FROM (
+		SELECT DISTINCT device_id AS d FROM session_members WHERE session_id = ANY (sids) ORDER BY 1) AS z;
 	WITH c AS (
 		SELECT s.id AS session_id, s.call_id, m.device_id, o.subscriber_id AS subject_id, f.name AS field,
 			f.version,
@@ -60,6 +63,8 @@ BEGIN
 		JOIN profile_fields f ON f.subscriber_id = o.subscriber_id
 		LEFT JOIN media md ON md.id = f.media_id
 		WHERE s.id = ANY (sids)
+		  AND ((devs IS NULL AND subjects IS NULL) OR m.device_id = ANY (devs)
+			OR o.subscriber_id = ANY (subjects))
 		  AND NOT (s.calling_withheld AND o.tdn IS NOT DISTINCT FROM s.calling_tdn)
 		  -- (OFFSET 0 keeps the test a lookup per row: as a join, a plan made while blocks looked empty read
 		  -- the whole table for every statement)
@@ -98,6 +103,14 @@ BEGIN
 	ORDER BY device_id, subject_id, field, version DESC
 	ON CONFLICT (device_id, subject_id, field) DO UPDATE SET version = excluded.version, delivered_at = now()
 		WHERE d.version IS DISTINCT FROM excluded.version;
+END
+$$;
+
+-- One session's cards (005, 006): the statement above, so the rules live in one place.
+CREATE OR REPLACE FUNCTION tandem_cards(s sessions, devs bigint[], subjects bigint[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM tandem_cards_of(ARRAY[s.id], devs, subjects);
 END
 $$;
 
@@ -211,7 +224,7 @@ BEGIN
 					AS e(ord, type, payload)
 				ORDER BY m.device_id, s.id, e.ord) AS q;
 
-			PERFORM tandem_cards_new(sids);
+			PERFORM tandem_cards_of(sids, NULL, NULL);
 
 			-- a leg first seen answered or ended: carry it (as tandem_match_leg does)
 			FOR x IN SELECT * FROM legs WHERE id = ANY (fast) AND state IN ('answered', 'ended') ORDER BY id
@@ -235,8 +248,6 @@ $$;
 ALTER FUNCTION tandem_match_leg(bigint) SET enable_seqscan = off SET enable_hashjoin = off
 	SET enable_mergejoin = off SET jit = off;
 ALTER FUNCTION tandem_carry(bigint, legs) SET enable_seqscan = off SET enable_hashjoin = off
-	SET enable_mergejoin = off SET jit = off;
-ALTER FUNCTION tandem_cards(sessions, bigint[], bigint[]) SET enable_seqscan = off SET enable_hashjoin = off
 	SET enable_mergejoin = off SET jit = off;
 ALTER FUNCTION tandem_session_add(bigint, text, text, text, boolean, text, timestamptz) SET enable_seqscan = off
 	SET enable_hashjoin = off SET enable_mergejoin = off SET jit = off;
