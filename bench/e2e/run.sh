@@ -346,11 +346,15 @@ if [ "$SETUP_MODE" = spool ]; then
 	POSTS0=$(scp_posts)
 	SRVT0=$(ticks "$SRV_PID")
 	PGT0=$(pg_ticks)
+	SSET0=$(ticks "$SSE_PID")
+	SCPT0=$(ticks "$SCP_PID")
 	BURST_T0=$(date +%s.%N)
 	kill -CONT "$SRV_PID" || exit 1
 else
 	SRVT0=$(ticks "$SRV_PID")
 	PGT0=$(pg_ticks)
+	SSET0=$(ticks "$SSE_PID")
+	SCPT0=$(ticks "$SCP_PID")
 	BURST_T0=$(date +%s.%N)
 	load trigger "$BURST_RATE" "$BURST_S" --service-key 101
 	DEPTH=$(spool_depth)
@@ -360,6 +364,8 @@ wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) o
 CALLS_SETUP=$CALLS
 SRVT1=$(ticks "$SRV_PID")
 PGT1=$(pg_ticks)
+SSET1=$(ticks "$SSE_PID")
+SCPT1=$(ticks "$SCP_PID")
 BURST_WALL=$(awk -v a="$BURST_T0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 eval "$(pg_sql -c "SELECT 'SETUP_N=' || count(*) || ' SETUP_S=' ||
 	round(extract(epoch FROM max(created_at) - min(created_at))::numeric, 3) ||
@@ -384,6 +390,8 @@ echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" 
 	-v b="$PGT1" -v hz="$(getconf CLK_TCK)" -v w="$BURST_WALL" \
 	'BEGIN { printf "%.2f", (w > 0 ? (b - a) / hz / w : 0) }') cores over the $BURST_WALL s from the" \
 	"$([ "$SETUP_MODE" = spool ] && echo SIGCONT || echo "first call") to the end of the wait)"
+echo "  on the same two vCPUs meanwhile: sse_hold (the 1,000 streams' client, a benchmark harness) $(cpu_per_1000 \
+	"$SSET0" "$SSET1" "$SETUP_N"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$SETUP_N") CPU s per 1000 sessions"
 pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
 pgb()
