@@ -126,36 +126,15 @@ loadavg()
 {
 	cut -d' ' -f1-3 /proc/loadavg
 }
-# vty ADDR PORT CMD...: the answers of a VTY to CMDs, prompts and telnet negotiation left out
-vty()
-{
-	python3 - "$@" <<'EOF'
-import re, socket, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=5)
-def until_prompt():
-    buf = b""
-    while not re.search(rb"[>#] $", buf):
-        d = s.recv(4096)
-        if not d:
-            break
-        buf += d
-    return re.sub(rb"\xff[\xfb-\xfe].", b"", buf).decode(errors="replace").replace("\r", "")
-until_prompt()
-for c in sys.argv[3:]:
-    s.sendall(c.encode() + b"\n")
-    for l in until_prompt().split("\n")[1:-1]:
-        print(l)
-EOF
-}
 # scp_posts: the SCP notifier's POSTs so far (rate counter post:total)
 scp_posts()
 {
-	vty "$SCP_ADDR" 4260 "show rate-counters" | sed -n 's/.*\(post:total\|HTTP POSTs to servers\): *\([0-9]*\).*/\2/p' |
+	scp_vty "show rate-counters" | sed -n 's/.*\(post:total\|HTTP POSTs to servers\): *\([0-9]*\).*/\2/p' |
 		head -n 1
 }
 spool_depth()
 {
-	vty "$SCP_ADDR" 4260 "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
+	scp_vty "show notifier" | sed -n 's/.* depth \([0-9]*\),.*/\1/p'
 }
 sessions()
 {
@@ -184,7 +163,7 @@ trap 'e2e_cleanup' EXIT
 trap 'exit 130' INT TERM HUP	# so that the EXIT trap runs then too
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit 1
 trap 'e2e_cleanup' EXIT
-SCP_ADDR=127.0.$((STP_IPA_PORT / 256 % 256 + 1)).$((STP_IPA_PORT % 256))
+. "$SRCDIR/tests/scp_lib.sh"	# SCP_ADDR, scp_config, ssp_config, scp_start, scp_vty (after stp_start)
 if [ -n "${PROFILE:-}" ]; then
 	# where PostgreSQL's time goes: pg_stat_statements (nested statements of the matcher's functions too) in
 	# this throwaway cluster; the server reconnects by itself after the restart
@@ -204,24 +183,7 @@ req POST /v1/api-keys '{"role":"scp","label":"bench"}' >/dev/null
 SCP_KEY=$(json_get key)
 [ -n "$ENG" ] && [ -n "$SCP_KEY" ] || { echo "run.sh: no API keys: $RESP" >&2; exit 1; }
 
-cat >"$D/scp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging print category 1
- logging level set-all notice
-line vty
- no login
- bind $SCP_ADDR
-ctrl
- bind $SCP_ADDR
-cs7 instance 0
- point-code 0.23.1
- asp asp-scp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-scp ipa
-  asp asp-scp
-  routing-key 0 0.23.1
+scp_config "$D/scp.cfg" <<EOF
 scp
  country-code 1
  national-prefix 1
@@ -241,26 +203,13 @@ notifier
  timer X100 100
  timer X101 1000
 EOF
-cat >"$D/ssp.cfg" <<EOF
-log stderr
- logging filter all 1
- logging color 0
- logging level set-all notice
+ssp_config "$D/ssp.cfg" <<EOF
 load-limit rate 20000
 load-limit duration 600
 load-limit dialogues 1000000
-cs7 instance 0
- point-code 0.23.2
- asp asp-ssp $STP_IPA_PORT 0 ipa
-  remote-ip 127.0.0.1
- as as-ssp ipa
-  asp asp-ssp
-  routing-key 0 0.23.2
 EOF
-"$B/scp/tandem-scp" -c "$D/scp.cfg" >"$D/scp.log" 2>&1 &
-SCP_PID=$!
+scp_start "$D/scp.cfg" "$D/scp.log" || { echo "run.sh: tandem-scp did not start" >&2; exit 1; }
 PIDS="$PIDS $SCP_PID"
-stp_wait_listen "$SCP_PID" 4260 300 || { echo "run.sh: tandem-scp did not start" >&2; cat "$D/scp.log" >&2; exit 1; }
 
 echo "1. $STREAMS subscribers, one PC device each, caller cards; one SSE stream per device"
 python3 "$SRCDIR/bench/e2e/provision.py" "$URL" "$ENG" "+$FIRST" "$STREAMS" "$D/tokens" || exit 1
@@ -332,7 +281,7 @@ if [ "$SETUP_MODE" = spool ]; then
 	# the spool is empty here (wait_sessions); the server stopped, every event of the burst stays spooled
 	kill -STOP "$SRV_PID" || exit 1
 	load trigger "$BURST_RATE" "$BURST_S" --service-key 101
-	vty "$SCP_ADDR" 4260 "show notifier" >"$D/notifier.full"
+	scp_vty "show notifier" >"$D/notifier.full"
 	DEPTH=$(sed -n 's/.* depth \([0-9]*\),.*/\1/p' "$D/notifier.full")
 	SPOOL_B=$(sed -n 's/.* depth [0-9]*, bytes \([0-9]*\),.*/\1/p' "$D/notifier.full")
 	CALLS=$(jq .started "$D/load.json")
@@ -377,7 +326,7 @@ if [ "$SETUP_MODE" = spool ]; then
 	echo "  $SETUP_N sessions made in $SETUP_S s (first to last created_at): $SETUPS sessions/s; from SIGCONT:" \
 		"first session after $FIRST_AFTER s, last after $LAST_AFTER s ($(awk -v n="$SETUP_N" -v s="$LAST_AFTER" \
 		'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }') sessions/s)"
-	vty "$SCP_ADDR" 4260 "show notifier" | sed -n 's/^ *\(http\)/  SCP after the drain: \1/p'
+	scp_vty "show notifier" | sed -n 's/^ *\(http\)/  SCP after the drain: \1/p'
 	POSTS1=$(scp_posts)
 	echo "  the drain took $((POSTS1 - POSTS0)) POSTs: $(awk -v n="$SETUP_N" -v p="$((POSTS1 - POSTS0))" \
 		'BEGIN { printf "%.1f", (p > 0 ? n / p : 0) }') events per POST (batch $SCP_BATCH, at most 48 KiB)"
@@ -390,7 +339,7 @@ echo "  CPU s per 1000 sessions: tandem-server $(cpu_per_1000 "$SRVT0" "$SRVT1" 
 	-v b="$PGT1" -v hz="$(getconf CLK_TCK)" -v w="$BURST_WALL" \
 	'BEGIN { printf "%.2f", (w > 0 ? (b - a) / hz / w : 0) }') cores over the $BURST_WALL s from the" \
 	"$([ "$SETUP_MODE" = spool ] && echo SIGCONT || echo "first call") to the end of the wait)"
-echo "  on the same two vCPUs meanwhile: sse_hold (the 1,000 streams' client, a benchmark harness) $(cpu_per_1000 \
+echo "  on the same two vCPUs meanwhile: sse_hold (the $STREAMS streams' client, a benchmark harness) $(cpu_per_1000 \
 	"$SSET0" "$SSET1" "$SETUP_N"), tandem-scp $(cpu_per_1000 "$SCPT0" "$SCPT1" "$SETUP_N") CPU s per 1000 sessions"
 pg_sql -c "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, v text NOT NULL, t timestamptz NOT NULL DEFAULT now())"
 echo "INSERT INTO bench_insert (v) VALUES ('x');" >"$D/insert.sql"
