@@ -21,8 +21,9 @@ typedef void (*srv_db_cb)(void *priv, const PGresult *res, const char *errmsg);
 /*! A statement sent often: srv_db_query_stmt() prepares it on a connection the first time it is used there, so
  *  PostgreSQL parses and plans it once per connection rather than at every use. Defined once, static. Only for
  *  statements whose generic plan (PostgreSQL's choice after five executions) is as good as one made for the
- *  values: the event streams' page query is not (its generic plan walks the outbox in seq order looking for the
- *  device's rows: 4 ms more per card in bench/e2e), so it is planned at each use. */
+ *  values: the event streams' page query of one device was not (its generic plan walked the outbox in seq order
+ *  looking for the device's rows: 4 ms more per card in bench/e2e); their fetch query (sse.c), one for many
+ *  streams, is planned at each use. */
 struct srv_db_stmt {
 	const char *name;	/*!< unique among the program's statements */
 	const char *sql;

@@ -17,6 +17,9 @@
  * away) every SRV_T_SSE_POLL one query asks for the newest seq of every device with a stream here, which also
  * ends the streams of devices that were deleted meanwhile.
  *
+ * Fetching: a stream that may have rows waits in a queue; one query then fetches the next page of every
+ * stream queued (up to SSE_FETCH_STREAMS), so the streams woken by one scan cost one query, not one each.
+ *
  * Resume: the client sends the last id it saw (Last-Event-ID header, or last_event_id in the query for a
  * first connection of an EventSource); it gets every row of its device after it, in order. Below the
  * retention horizon (outbox_pruned), or with an id never issued, it gets a `resync` event first. Without an
@@ -44,8 +47,9 @@
 #include "sse.h"
 #include "srv.h"
 
-#define SSE_PAGE_ROWS	"100"		/*!< rows fetched per query for one stream */
+#define SSE_PAGE_ROWS	"100"		/*!< rows fetched at a time for one stream */
 #define SSE_PAGE_N	100
+#define SSE_FETCH_STREAMS 500		/*!< streams whose pages one query fetches */
 #define SSE_SCAN_ROWS	5000		/*!< rows the scanner reads per query */
 #define SSE_BLOCK	2048		/*!< libmicrohttpd's read size for a stream */
 #define SSE_RETRY_MS	2000		/*!< the reconnection delay suggested to EventSource clients */
@@ -66,17 +70,30 @@ struct srv_sse {
 	struct osmo_timer_list kick_timer;
 	struct osmo_timer_list retry_timer;	/*!< the database failed a scan or fetch: scan again soon */
 	struct llist_head retry;	/*!< struct sse_stream whose fetch failed, woken after the next good scan */
+	struct llist_head fetch_queue;	/*!< struct sse_stream waiting for the next fetch query */
+	struct osmo_timer_list fetch_timer;
 	struct osmo_timer_list poll_timer;
 	bool poll_busy;
 	bool shutdown;
 	/* figures for `show server` */
 	uint64_t events_sent;
 	uint64_t scans;
+	uint64_t fetches;
+};
+
+/* One fetch query in flight and the streams it fetches for (a stream that ends meanwhile leaves the list). */
+struct sse_fetch {
+	struct srv_sse *sse;
+	struct llist_head streams;	/*!< struct sse_stream.fetch */
+	unsigned int n;			/*!< streams in the query */
 };
 
 struct sse_stream {
 	struct hlist_node node;		/*!< in srv_sse.devices */
 	struct llist_head retry;	/*!< in srv_sse.retry while a failed fetch waits for the database */
+	struct llist_head fetch;	/*!< in srv_sse.fetch_queue or in a struct sse_fetch while fetching */
+	unsigned int fetch_k;		/*!< its number in the fetch query (1..n) */
+	unsigned int fetch_rows;
 	struct srv_sse *sse;
 	struct srv_req *req;
 	int64_t device_id;
@@ -86,7 +103,7 @@ struct sse_stream {
 	size_t out_len;
 	size_t out_pos;
 	bool wanted;			/*!< there may be rows after last_seq */
-	bool fetching;			/*!< a page query is in flight */
+	bool fetching;			/*!< queued for a fetch, or in one */
 	bool ending;			/*!< end the response once out is drained */
 	struct osmo_timer_list hb_timer;
 };
@@ -172,63 +189,158 @@ static ssize_t sse_reader(void *cls, uint64_t pos, char *buf, size_t max)
 
 /* --- fetching a stream's rows ------------------------------------------------------------------------ */
 
-static void page_cb(struct srv_req *req, const PGresult *res, const char *errmsg)
+/* A fetch failed (the database is away): the streams try again after the next good scan. */
+static void fetch_failed(struct sse_stream *s)
 {
-	struct sse_stream *s = req->state;
-	int i, n;
-
 	s->fetching = false;
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
-		/* the database is away: the next scan or poll tries again */
-		LOGP(DAPI, LOGL_INFO, "events of device %" PRId64 ": %s\n", s->device_id, errmsg ? errmsg : "?");
-		s->wanted = true;
-		if (llist_empty(&s->retry))
-			llist_add_tail(&s->retry, &s->sse->retry);
-		retry_later(s->sse);
-		return;
-	}
-	n = PQntuples(res);
-	for (i = 0; i < n; i++) {
-		int64_t seq = strtoll(PQgetvalue(res, i, 0), NULL, 10);
-
-		if (seq <= s->last_seq)
-			continue;
-		/* type is [a-z0-9_.-] (table CHECK), jsonb's text form has no line breaks: each is one SSE field */
-		if (out_append(s, "id: %s\nevent: %s\ndata: %s\n\n", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
-			       PQgetvalue(res, i, 2)) < 0) {
-			s->ending = true;
-			break;
-		}
-		s->last_seq = seq;
-		s->sse->events_sent++;
-	}
-	if (n == SSE_PAGE_N)
-		s->wanted = true;
-	if (s->out || s->ending)
-		stream_resume(s);
+	s->wanted = true;
+	if (llist_empty(&s->retry))
+		llist_add_tail(&s->retry, &s->sse->retry);
 }
 
-/* Fetch the next page when there may be one and the previous one has left. */
+/* One row of a stream's page. */
+static void page_row(struct sse_stream *s, const char *seq_s, const char *type, const char *payload)
+{
+	int64_t seq = strtoll(seq_s, NULL, 10);
+
+	s->fetch_rows++;
+	if (seq <= s->last_seq || s->ending)
+		return;
+	/* type is [a-z0-9_.-] (table CHECK), jsonb's text form has no line breaks: each is one SSE field */
+	if (out_append(s, "id: %s\nevent: %s\ndata: %s\n\n", seq_s, type, payload) < 0) {
+		s->ending = true;
+		return;
+	}
+	s->last_seq = seq;
+	s->sse->events_sent++;
+}
+
+static void fetch_cb(void *priv, const PGresult *res, const char *errmsg)
+{
+	struct sse_fetch *f = priv;
+	struct srv_sse *sse = f->sse;
+	struct sse_stream **by_k, *s, *tmp;
+	int i, n;
+
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+		LOGP(DAPI, LOGL_INFO, "events of %u streams: %s\n", f->n, errmsg ? errmsg : "?");
+		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
+			llist_del_init(&s->fetch);
+			fetch_failed(s);
+		}
+		talloc_free(f);
+		retry_later(sse);
+		return;
+	}
+	by_k = talloc_zero_array(f, struct sse_stream *, f->n);
+	if (!by_k) {
+		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
+			llist_del_init(&s->fetch);
+			fetch_failed(s);
+		}
+		talloc_free(f);
+		retry_later(sse);
+		return;
+	}
+	llist_for_each_entry(s, &f->streams, fetch)
+		by_k[s->fetch_k - 1] = s;
+	n = PQntuples(res);
+	for (i = 0; i < n; i++) {
+		long k = strtol(PQgetvalue(res, i, 0), NULL, 10);
+
+		/* a stream that ended meanwhile is no longer in the list */
+		if (k >= 1 && k <= (long)f->n && by_k[k - 1])
+			page_row(by_k[k - 1], PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), PQgetvalue(res, i, 3));
+	}
+	llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
+		llist_del_init(&s->fetch);
+		s->fetching = false;
+		if (s->fetch_rows == SSE_PAGE_N)
+			s->wanted = true;
+		if (s->out || s->ending)
+			stream_resume(s);
+	}
+	talloc_free(f);
+}
+
+/* Send one query for the streams queued (up to SSE_FETCH_STREAMS of them; the timer comes back for more):
+ * each stream's rows after its last seq, a page at most, numbered by the stream's place in the query. */
+static void fetch_timer_cb(void *data)
+{
+	struct srv_sse *sse = data;
+	struct sse_stream *s, *tmp;
+	struct sse_fetch *f;
+	char *devs, *afters;
+	const char *v[2];
+
+	if (llist_empty(&sse->fetch_queue) || sse->shutdown)
+		return;
+	f = talloc_zero(sse, struct sse_fetch);
+	if (!f)
+		goto fail;
+	devs = talloc_strdup(f, "{");
+	afters = talloc_strdup(f, "{");
+	if (!devs || !afters)
+		goto fail;
+	f->sse = sse;
+	INIT_LLIST_HEAD(&f->streams);
+	llist_for_each_entry_safe(s, tmp, &sse->fetch_queue, fetch) {
+		if (f->n == SSE_FETCH_STREAMS)
+			break;
+		devs = talloc_asprintf_append_buffer(devs, "%s%" PRId64, f->n ? "," : "", s->device_id);
+		afters = talloc_asprintf_append_buffer(afters, "%s%" PRId64, f->n ? "," : "", s->last_seq);
+		if (!devs || !afters)
+			goto fail;
+		llist_move_tail(&s->fetch, &f->streams);
+		s->fetch_k = ++f->n;
+		s->fetch_rows = 0;
+	}
+	devs = talloc_strdup_append_buffer(devs, "}");
+	afters = talloc_strdup_append_buffer(afters, "}");
+	if (!devs || !afters)
+		goto fail;
+	v[0] = devs;
+	v[1] = afters;
+	if (srv_db_query(sse->srv->db, "SELECT w.k, o.seq, o.type, o.payload::text"
+			 " FROM unnest($1::bigint[], $2::bigint[]) WITH ORDINALITY AS w(dev, after, k)"
+			 " CROSS JOIN LATERAL (SELECT seq, type, payload FROM outbox"
+			 "  WHERE device_id = w.dev AND seq > w.after ORDER BY seq LIMIT " SSE_PAGE_ROWS ") o"
+			 " ORDER BY w.k, o.seq", 2, v, NULL, NULL, fetch_cb, f) < 0)
+		goto fail;
+	talloc_free(devs);
+	talloc_free(afters);
+	sse->fetches++;
+	if (!llist_empty(&sse->fetch_queue))
+		osmo_timer_schedule(&sse->fetch_timer, 0, 0);
+	return;
+fail:
+	/* the database is away or memory is short: every queued stream tries again after the next good scan */
+	if (f) {
+		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
+			llist_del_init(&s->fetch);
+			fetch_failed(s);
+		}
+		talloc_free(f);
+	}
+	llist_for_each_entry_safe(s, tmp, &sse->fetch_queue, fetch) {
+		llist_del_init(&s->fetch);
+		fetch_failed(s);
+	}
+	retry_later(sse);
+}
+
+/* Queue a fetch of the next page when there may be one and the previous one has left. */
 static void stream_pump(struct sse_stream *s)
 {
-	char dev[24], after[24];
-	const char *v[2] = { dev, after };
+	struct srv_sse *sse = s->sse;
 
-	if (!s->wanted || s->fetching || s->ending || s->out || !s->req->conn)
+	if (!s->wanted || s->fetching || s->ending || s->out || !s->req->conn || sse->shutdown)
 		return;
 	s->wanted = false;
-	snprintf(dev, sizeof(dev), "%" PRId64, s->device_id);
-	snprintf(after, sizeof(after), "%" PRId64, s->last_seq);
 	s->fetching = true;
-	if (srv_req_query(s->req, page_cb, "SELECT seq, type, payload::text FROM outbox"
-			  " WHERE device_id = $1::bigint AND seq > $2::bigint ORDER BY seq LIMIT " SSE_PAGE_ROWS,
-			  2, v, NULL, NULL) < 0) {
-		s->fetching = false;
-		s->wanted = true;
-		if (llist_empty(&s->retry))
-			llist_add_tail(&s->retry, &s->sse->retry);
-		retry_later(s->sse);
-	}
+	llist_add_tail(&s->fetch, &sse->fetch_queue);
+	if (!osmo_timer_pending(&sse->fetch_timer))
+		osmo_timer_schedule(&sse->fetch_timer, 0, 0);
 }
 
 /* There may be rows up to seq (0: unknown) for this stream's device. */
@@ -250,6 +362,7 @@ static int stream_destructor(struct sse_stream *s)
 {
 	hash_del(&s->node);
 	llist_del(&s->retry);
+	llist_del(&s->fetch);
 	s->sse->n_streams--;
 	osmo_timer_del(&s->hb_timer);
 	return 0;
@@ -557,6 +670,7 @@ static void open_cb(struct srv_req *req, const PGresult *res, const char *errmsg
 	s->last_seq = pos;
 	osmo_timer_setup(&s->hb_timer, hb_timer_cb, s);
 	INIT_LLIST_HEAD(&s->retry);
+	INIT_LLIST_HEAD(&s->fetch);
 	hash_add(sse->devices, &s->node, s->device_id);
 	sse->n_streams++;
 	talloc_set_destructor(s, stream_destructor);
@@ -680,6 +794,7 @@ static int sse_destructor(struct srv_sse *sse)
 	osmo_timer_del(&sse->kick_timer);
 	osmo_timer_del(&sse->retry_timer);
 	osmo_timer_del(&sse->poll_timer);
+	osmo_timer_del(&sse->fetch_timer);
 	return 0;
 }
 
@@ -695,6 +810,8 @@ struct srv_sse *srv_sse_alloc(struct srv_instance *srv)
 	osmo_timer_setup(&sse->kick_timer, kick_timer_cb, sse);
 	osmo_timer_setup(&sse->retry_timer, retry_timer_cb, sse);
 	INIT_LLIST_HEAD(&sse->retry);
+	INIT_LLIST_HEAD(&sse->fetch_queue);
+	osmo_timer_setup(&sse->fetch_timer, fetch_timer_cb, sse);
 	osmo_timer_setup(&sse->poll_timer, poll_timer_cb, sse);
 	talloc_set_destructor(sse, sse_destructor);
 	poll_schedule(sse);
@@ -714,8 +831,17 @@ void srv_sse_shutdown(struct srv_sse *sse)
 	osmo_timer_del(&sse->kick_timer);
 	osmo_timer_del(&sse->retry_timer);
 	osmo_timer_del(&sse->poll_timer);
+	osmo_timer_del(&sse->fetch_timer);
 	hash_for_each_safe(sse->devices, bkt, tmp, s, node)
 		stream_end(s);
+}
+
+/*! \brief Events sent to streams and fetch queries (each fetching the pages of up to SSE_FETCH_STREAMS streams)
+ *  since start. */
+void srv_sse_counts(const struct srv_sse *sse, uint64_t *events_sent, uint64_t *fetches)
+{
+	*events_sent = sse ? sse->events_sent : 0;
+	*fetches = sse ? sse->fetches : 0;
 }
 
 /*! \brief Streams open now. */

@@ -12,6 +12,7 @@ struct srv_sse *srv_sse_alloc(struct srv_instance *srv);
 void srv_sse_kick(struct srv_sse *sse, int64_t seq);
 void srv_sse_shutdown(struct srv_sse *sse);
 unsigned int srv_sse_streams(const struct srv_sse *sse);
+void srv_sse_counts(const struct srv_sse *sse, uint64_t *events_sent, uint64_t *fetches);
 
 /* handlers */
 void srv_api_events(struct srv_req *req);

@@ -341,6 +341,7 @@ static int config_write_server(struct vty *vty)
 
 DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state\n")
 {
+	uint64_t sent, fetches;
 	unsigned int i;
 
 	vty_out(vty, "HTTP: %s port %u%s, %u requests in progress%s", g_srv->cfg.listen_addr,
@@ -356,7 +357,9 @@ DEFUN(show_server, show_server_cmd, "show server", SHOW_STR "tandem-server state
 				srv_db_state_name(g_srv->db_ingest[i]), srv_db_pending(g_srv->db_ingest[i]),
 				VTY_NEWLINE);
 	}
-	vty_out(vty, "Event streams: %u%s", srv_sse_streams(g_srv->sse), VTY_NEWLINE);
+	srv_sse_counts(g_srv->sse, &sent, &fetches);
+	vty_out(vty, "Event streams: %u; %" PRIu64 " events sent by %" PRIu64 " fetch queries%s",
+		srv_sse_streams(g_srv->sse), sent, fetches, VTY_NEWLINE);
 	if (g_srv->sessions) {
 		const struct srv_session_timer_stats *st = srv_session_timer_stats(g_srv->sessions);
 
