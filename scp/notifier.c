@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /* tandem-scp's notifier: call events -> JSON -> on-disk spool -> HTTP POST to tandem-server (libcurl multi on
- * the osmo select loop), in order per destination, acknowledged events deleted, retries with backoff. */
+ * the osmo select loop), in order per destination, acknowledged events deleted, retries with backoff.
+ *
+ * Per destination up to `posts-in-flight` POSTs run at once, each on its own kept-alive connection, but only
+ * while there is a backlog: a further POST starts when every POST in flight was filled (`batch` events or
+ * the byte bound) and events are still waiting. Events of one call are never in two POSTs at once (a batch
+ * ends before an event whose call is in flight), so the server stores a call's events in their order. After
+ * a failed POST no new one starts until the others have come back; then sending resumes, after the backoff,
+ * from the oldest event not acknowledged (what the others delivered is acknowledged and skipped). */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,19 +35,30 @@
 #include "scp.h"
 #include "spool.h"
 
+struct dest;
+
+/* One POST to a destination and its connection. */
+struct post {
+	struct dest *d;
+	CURL *easy;			/* reused, so the connection is kept alive */
+	struct curl_slist *hdrs;
+	bool busy;			/* in flight */
+	bool full;			/* its batch was cut by `batch` or the byte bound, not by the events waiting */
+	struct scp_spool_rec **batch;	/* the records in flight (NULL where the bound dropped one) */
+	uint64_t *calls;		/* their calls (hash of the call id) */
+	unsigned int n_batch;
+	char *body;
+	char resp[256];			/* start of the server's answer, for the log */
+	size_t resp_len;
+};
+
 /* One server URL and the sender towards it. */
 struct dest {
 	struct llist_head list;
 	char *url;
 	struct scp_spool_rec *next;	/* first record for us not yet in a POST; NULL: none */
-	CURL *easy;			/* reused, so the connection is kept alive */
-	struct curl_slist *hdrs;
-	bool busy;			/* a POST is in flight */
-	struct scp_spool_rec **batch;	/* the records in flight (NULL where the bound dropped one) */
-	unsigned int n_batch;
-	char *body;
-	char resp[256];			/* start of the server's answer, for the log */
-	size_t resp_len;
+	struct post post[SCP_NOTIFIER_MAX_POSTS];
+	bool rewind;			/* a POST failed: once none is in flight, resend from the oldest unacked */
 	unsigned int single;		/* after a 4xx on a batch: send this many one by one */
 	unsigned int backoff_ms;	/* 0: the last POST went through */
 	struct osmo_timer_list timer;	/* the next POST (at once, or after the backoff) */
@@ -308,6 +326,7 @@ static void dest_timer_cb(void *data);
 static struct dest *dest_get(const char *url, size_t len)
 {
 	struct dest *d;
+	unsigned int i;
 
 	llist_for_each_entry(d, &g_ntf->dests, list) {
 		if (strlen(d->url) == len && !memcmp(d->url, url, len))
@@ -321,6 +340,8 @@ static struct dest *dest_get(const char *url, size_t len)
 		talloc_free(d);
 		return NULL;
 	}
+	for (i = 0; i < ARRAY_SIZE(d->post); i++)
+		d->post[i].d = d;
 	osmo_timer_setup(&d->timer, dest_timer_cb, d);
 	llist_add_tail(&d->list, &g_ntf->dests);
 	return d;
@@ -348,137 +369,236 @@ static struct scp_spool_rec *next_for(struct dest *d, struct scp_spool_rec *r)
 	return NULL;
 }
 
+/* The call of a record: a hash of the value of its "call" member (our own JSON: the first `"call":"`; inside
+ * a string value the quotes would be escaped), 0 if it has none. */
+static uint64_t rec_call(const struct scp_spool_rec *r)
+{
+	static const char key[] = "\"call\":\"";
+	const char *j, *v, *end;
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	size_t len;
+
+	j = rec_json(r, &len);
+	if (!j)
+		return 0;
+	for (v = j; (v = memchr(v, '"', len - (v - j))); v++) {
+		if ((size_t)(j + len - v) >= sizeof(key) - 1 && !memcmp(v, key, sizeof(key) - 1))
+			break;
+	}
+	if (!v)
+		return 0;
+	v += sizeof(key) - 1;
+	end = memchr(v, '"', len - (v - j));
+	if (!end)
+		return 0;
+	for (; v < end; v++)
+		h = (h ^ (uint8_t)*v) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
+static unsigned int posts_busy(const struct dest *d)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(d->post); i++)
+		n += d->post[i].busy;
+	return n;
+}
+
+/* A free post of d that may start now, NULL if none: the first POST whenever events wait; a further one only
+ * while every POST in flight was filled, not after a failure and not while events go one by one. */
+static struct post *post_free(struct dest *d)
+{
+	unsigned int i, limit = g_ntf->cfg.posts;
+	struct post *free_p = NULL;
+
+	if (!d->next || d->rewind)
+		return NULL;
+	if (limit > ARRAY_SIZE(d->post))
+		limit = ARRAY_SIZE(d->post);
+	for (i = 0; i < limit; i++) {
+		struct post *p = &d->post[i];
+
+		if (p->busy) {
+			if (!p->full || d->single)
+				return NULL;
+		} else if (!free_p) {
+			free_p = p;
+		}
+	}
+	return free_p;
+}
+
+/* Is the call of a record in a POST in flight other than p? */
+static bool call_in_flight(const struct dest *d, const struct post *p, uint64_t call)
+{
+	unsigned int i, k;
+
+	if (!call)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(d->post); i++) {
+		const struct post *q = &d->post[i];
+
+		if (q == p || !q->busy)
+			continue;
+		for (k = 0; k < q->n_batch; k++) {
+			if (q->calls[k] == call)
+				return true;
+		}
+	}
+	return false;
+}
+
 static void kick(struct dest *d)
 {
-	if (!d->busy && !osmo_timer_pending(&d->timer) && d->next)
+	if (!osmo_timer_pending(&d->timer) && post_free(d))
 		osmo_timer_schedule(&d->timer, 0, 0);
 }
 
 static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *data)
 {
-	struct dest *d = data;
-	size_t n = size * nmemb, room = sizeof(d->resp) - 1 - d->resp_len;
+	struct post *p = data;
+	size_t n = size * nmemb, room = sizeof(p->resp) - 1 - p->resp_len;
 
-	memcpy(d->resp + d->resp_len, ptr, n < room ? n : room);
-	d->resp_len += n < room ? n : room;
-	d->resp[d->resp_len] = '\0';
+	memcpy(p->resp + p->resp_len, ptr, n < room ? n : room);
+	p->resp_len += n < room ? n : room;
+	p->resp[p->resp_len] = '\0';
 	return n;
 }
 
-static int dest_easy(struct dest *d)
+static int post_easy(struct post *p)
 {
 	char *auth;
 
-	if (d->easy)
+	if (p->easy)
 		return 0;
-	d->easy = curl_easy_init();
-	if (!d->easy)
+	p->easy = curl_easy_init();
+	if (!p->easy)
 		return -ENOMEM;
-	d->hdrs = curl_slist_append(d->hdrs, "Content-Type: application/json");
+	p->hdrs = curl_slist_append(p->hdrs, "Content-Type: application/json");
 	/* no "Expect: 100-continue" round trip before bodies over 1 KiB */
-	d->hdrs = curl_slist_append(d->hdrs, "Expect:");
+	p->hdrs = curl_slist_append(p->hdrs, "Expect:");
 	if (g_ntf->cfg.api_key) {
-		auth = talloc_asprintf(d, "Authorization: Bearer %s", g_ntf->cfg.api_key);
-		d->hdrs = curl_slist_append(d->hdrs, auth);
+		auth = talloc_asprintf(p->d, "Authorization: Bearer %s", g_ntf->cfg.api_key);
+		p->hdrs = curl_slist_append(p->hdrs, auth);
 		talloc_free(auth);
 	}
-	curl_easy_setopt(d->easy, CURLOPT_URL, d->url);
-	curl_easy_setopt(d->easy, CURLOPT_HTTPHEADER, d->hdrs);
-	curl_easy_setopt(d->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(d->easy, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(d->easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(d->easy, CURLOPT_WRITEFUNCTION, write_cb);
-	curl_easy_setopt(d->easy, CURLOPT_WRITEDATA, d);
-	curl_easy_setopt(d->easy, CURLOPT_PRIVATE, d);
+	curl_easy_setopt(p->easy, CURLOPT_URL, p->d->url);
+	curl_easy_setopt(p->easy, CURLOPT_HTTPHEADER, p->hdrs);
+	curl_easy_setopt(p->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(p->easy, CURLOPT_WRITEDATA, p);
+	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(d->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 #else
-	curl_easy_setopt(d->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	curl_easy_setopt(p->easy, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
 	return 0;
 }
 
 /* Forget the easy handle (a changed API key or URL takes effect with the next POST). */
-static void dest_reset(struct dest *d)
+static void post_reset(struct post *p)
 {
-	if (d->easy) {
-		curl_easy_cleanup(d->easy);
-		d->easy = NULL;
+	if (p->easy) {
+		curl_easy_cleanup(p->easy);
+		p->easy = NULL;
 	}
-	curl_slist_free_all(d->hdrs);
-	d->hdrs = NULL;
+	curl_slist_free_all(p->hdrs);
+	p->hdrs = NULL;
 }
 
-/* POST the next batch of events for d, in order. */
+/* POST the next batch of events for d, in order, if a post may start. */
 static void dest_send(struct dest *d)
 {
 	unsigned int max = d->single ? 1 : g_ntf->cfg.batch_max;
 	struct scp_spool_rec *r;
+	struct post *p = post_free(d);
 	size_t body_len = 0, cap;
 	CURLMcode mrc;
 
-	if (d->busy || !d->next)
+	if (!p)
 		return;
-	if (dest_easy(d) < 0) {
+	if (post_easy(p) < 0) {
 		osmo_timer_schedule(&d->timer, 1, 0);
 		return;
 	}
-	talloc_free(d->batch);
-	talloc_free(d->body);
-	d->batch = talloc_zero_array(d, struct scp_spool_rec *, max);
+	talloc_free(p->batch);
+	talloc_free(p->calls);
+	talloc_free(p->body);
+	p->batch = talloc_zero_array(d, struct scp_spool_rec *, max);
+	p->calls = talloc_zero_array(d, uint64_t, max);
 	cap = g_ntf->cfg.batch_bytes + 64;
-	d->body = talloc_size(d, cap);
-	if (!d->batch || !d->body) {
+	p->body = talloc_size(d, cap);
+	if (!p->batch || !p->calls || !p->body) {
 		osmo_timer_schedule(&d->timer, 1, 0);
 		return;
 	}
-	d->n_batch = 0;
-	body_len = snprintf(d->body, cap, "{\"events\":[");
-	for (r = d->next; r && d->n_batch < max; r = next_for(d, scp_spool_next(g_ntf->spool, r))) {
+	p->n_batch = 0;
+	p->full = false;
+	body_len = snprintf(p->body, cap, "{\"events\":[");
+	for (r = d->next; r; r = next_for(d, scp_spool_next(g_ntf->spool, r))) {
 		size_t jlen;
 		const char *j = rec_json(r, &jlen);
+		uint64_t call;
 
 		if (!j)
 			continue;
+		if (p->n_batch == max) {
+			p->full = true;
+			break;
+		}
 		/* one event always goes, even a large one (the server then refuses it and it is deleted) */
-		if (d->n_batch && body_len + jlen + 3 > g_ntf->cfg.batch_bytes)
+		if (p->n_batch && body_len + jlen + 3 > g_ntf->cfg.batch_bytes) {
+			p->full = true;
+			break;
+		}
+		/* a call's events in one POST at a time: this one waits for the POST that has its call */
+		call = rec_call(r);
+		if (call_in_flight(d, p, call))
 			break;
 		if (body_len + jlen + 3 > cap) {
-			char *nb = talloc_realloc_size(d, d->body, body_len + jlen + 3);
+			char *nb = talloc_realloc_size(d, p->body, body_len + jlen + 3);
 
 			if (!nb)
 				break;
-			d->body = nb;
+			p->body = nb;
 			cap = body_len + jlen + 3;
 		}
-		if (d->n_batch)
-			d->body[body_len++] = ',';
-		memcpy(d->body + body_len, j, jlen);
+		if (p->n_batch)
+			p->body[body_len++] = ',';
+		memcpy(p->body + body_len, j, jlen);
 		body_len += jlen;
-		d->batch[d->n_batch++] = r;
+		p->calls[p->n_batch] = call;
+		p->batch[p->n_batch++] = r;
 	}
-	d->next = r;
-	if (!d->n_batch)
+	if (!p->n_batch)
 		return;
-	memcpy(d->body + body_len, "]}", 2);
+	d->next = r;
+	memcpy(p->body + body_len, "]}", 2);
 	body_len += 2;
-	d->resp_len = 0;
-	d->resp[0] = '\0';
-	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDS, d->body);
-	curl_easy_setopt(d->easy, CURLOPT_POSTFIELDSIZE, (long)body_len);
-	curl_easy_setopt(d->easy, CURLOPT_TIMEOUT_MS,
+	p->resp_len = 0;
+	p->resp[0] = '\0';
+	curl_easy_setopt(p->easy, CURLOPT_POSTFIELDS, p->body);
+	curl_easy_setopt(p->easy, CURLOPT_POSTFIELDSIZE, (long)body_len);
+	curl_easy_setopt(p->easy, CURLOPT_TIMEOUT_MS,
 			 (long)osmo_tdef_get(g_ntf->tdefs, SCP_NTF_T_HTTP, OSMO_TDEF_MS, -1));
-	curl_easy_setopt(d->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	curl_easy_setopt(p->easy, CURLOPT_CONNECTTIMEOUT_MS,
 			 (long)osmo_tdef_get(g_ntf->tdefs, SCP_NTF_T_CONNECT, OSMO_TDEF_MS, -1));
-	mrc = curl_multi_add_handle(g_ntf->multi, d->easy);
+	mrc = curl_multi_add_handle(g_ntf->multi, p->easy);
 	if (mrc != CURLM_OK) {
 		LOGP(DCALL, LOGL_ERROR, "notifier: cannot start a POST to %s: %s\n", d->url, curl_multi_strerror(mrc));
-		d->next = d->batch[0];
+		d->next = p->batch[0];
+		p->n_batch = 0;
 		osmo_timer_schedule(&d->timer, 1, 0);
 		return;
 	}
-	d->busy = true;
+	p->busy = true;
 	ctr_add(SCP_NTF_CTR_POST, 1);
+	/* another POST may go at once */
+	kick(d);
 }
 
 static void dest_timer_cb(void *data)
@@ -486,41 +606,38 @@ static void dest_timer_cb(void *data)
 	dest_send(data);
 }
 
-/* Put the records of a failed POST back in front of the queue. */
-static void rewind_batch(struct dest *d)
-{
-	unsigned int i;
-
-	for (i = 0; i < d->n_batch; i++) {
-		if (d->batch[i]) {
-			d->next = d->batch[i];
-			return;
-		}
-	}
-}
-
-static unsigned int batch_live(const struct dest *d)
+static unsigned int batch_live(const struct post *p)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < d->n_batch; i++)
-		n += d->batch[i] != NULL;
+	for (i = 0; i < p->n_batch; i++)
+		n += p->batch[i] != NULL;
 	return n;
 }
 
-static void post_done(struct dest *d, CURLcode result)
+/* After a failed POST, once no POST is in flight: go on from the oldest event not acknowledged. */
+static void rewind_if_idle(struct dest *d)
 {
-	long code = 0;
-	unsigned int i, n = batch_live(d);
+	if (!d->rewind || posts_busy(d))
+		return;
+	d->rewind = false;
+	d->next = next_for(d, scp_spool_first(g_ntf->spool));
+}
 
-	curl_multi_remove_handle(g_ntf->multi, d->easy);
-	d->busy = false;
+static void post_done(struct post *p, CURLcode result)
+{
+	struct dest *d = p->d;
+	long code = 0;
+	unsigned int i, n = batch_live(p);
+
+	curl_multi_remove_handle(g_ntf->multi, p->easy);
+	p->busy = false;
 	if (result == CURLE_OK)
-		curl_easy_getinfo(d->easy, CURLINFO_RESPONSE_CODE, &code);
+		curl_easy_getinfo(p->easy, CURLINFO_RESPONSE_CODE, &code);
 
 	if (code >= 200 && code < 300) {
-		for (i = 0; i < d->n_batch; i++)
-			scp_spool_ack(g_ntf->spool, d->batch[i]);
+		for (i = 0; i < p->n_batch; i++)
+			scp_spool_ack(g_ntf->spool, p->batch[i]);
 		d->sent += n;
 		ctr_add(SCP_NTF_CTR_SENT, n);
 		if (d->backoff_ms)
@@ -531,17 +648,17 @@ static void post_done(struct dest *d, CURLcode result)
 	} else if (code == 400 || code == 413 || code == 415 || code == 422) {
 		/* the server will never take this: find the event it refuses, send the others */
 		ctr_add(SCP_NTF_CTR_POST_FAILED, 1);
-		if (d->n_batch > 1) {
+		if (p->n_batch > 1) {
 			LOGP(DCALL, LOGL_NOTICE, "notifier: %s refused a batch of %u (%ld %s): sending one by one\n",
-			     d->url, d->n_batch, code, d->resp);
-			d->single = d->n_batch;
-			rewind_batch(d);
+			     d->url, p->n_batch, code, p->resp);
+			d->single = p->n_batch;
+			d->rewind = true;
 		} else {
 			LOGP(DCALL, LOGL_ERROR, "notifier: %s refused call event %" PRIu64 " (%ld %s): deleted\n",
-			     d->url, d->batch[0] ? d->batch[0]->seq : 0, code, d->resp);
+			     d->url, p->batch[0] ? p->batch[0]->seq : 0, code, p->resp);
 			ctr_add(SCP_NTF_CTR_REJECTED, n);
-			if (d->batch[0])
-				scp_spool_ack(g_ntf->spool, d->batch[0]);
+			if (p->batch[0])
+				scp_spool_ack(g_ntf->spool, p->batch[0]);
 			if (d->single)
 				d->single--;
 		}
@@ -556,20 +673,22 @@ static void post_done(struct dest *d, CURLcode result)
 				     d->url, curl_easy_strerror(result));
 			else
 				LOGP(DCALL, LOGL_NOTICE, "notifier: %s answered %ld %s: spooling and retrying\n",
-				     d->url, code, d->resp);
+				     d->url, code, p->resp);
 			d->backoff_ms = osmo_tdef_get(g_ntf->tdefs, SCP_NTF_T_RETRY_MIN, OSMO_TDEF_MS, -1);
 		} else {
 			unsigned long max = osmo_tdef_get(g_ntf->tdefs, SCP_NTF_T_RETRY_MAX, OSMO_TDEF_MS, -1);
 
 			d->backoff_ms = 2 * (unsigned long)d->backoff_ms > max ? max : 2 * d->backoff_ms;
 		}
-		rewind_batch(d);
-		d->n_batch = 0;
+		d->rewind = true;
+		p->n_batch = 0;
+		rewind_if_idle(d);
 		update_stats();
 		osmo_timer_schedule(&d->timer, d->backoff_ms / 1000, (d->backoff_ms % 1000) * 1000);
 		return;
 	}
-	d->n_batch = 0;
+	p->n_batch = 0;
+	rewind_if_idle(d);
 	update_stats();
 	kick(d);
 }
@@ -588,7 +707,7 @@ static void check_done(void)
 			continue;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
 		if (priv)
-			post_done((struct dest *)priv, msg->data.result);
+			post_done((struct post *)priv, msg->data.result);
 	}
 }
 
@@ -709,15 +828,19 @@ static void call_event_cb(enum scp_call_ev ev, const struct scp_call *call, void
 static void drop_cb(struct scp_spool_rec *rec, void *data)
 {
 	struct dest *d = rec->user;
-	unsigned int i;
+	unsigned int i, k;
 
 	(void)data;
 	ctr_add(SCP_NTF_CTR_DROPPED, 1);
 	if (!d)
 		return;
-	for (i = 0; i < d->n_batch; i++) {
-		if (d->batch[i] == rec)
-			d->batch[i] = NULL;
+	for (i = 0; i < ARRAY_SIZE(d->post); i++) {
+		struct post *p = &d->post[i];
+
+		for (k = 0; k < p->n_batch; k++) {
+			if (p->batch[k] == rec)
+				p->batch[k] = NULL;
+		}
 	}
 	if (d->next == rec)
 		d->next = next_for(d, scp_spool_next(g_ntf->spool, rec));
@@ -763,12 +886,15 @@ void *scp_notifier_ctx(void)
 void scp_notifier_cfg_changed(void)
 {
 	struct dest *d;
+	unsigned int i;
 
 	if (!g_ntf || !g_ntf->started)
 		return;
 	llist_for_each_entry(d, &g_ntf->dests, list) {
-		if (!d->busy)
-			dest_reset(d);
+		for (i = 0; i < ARRAY_SIZE(d->post); i++) {
+			if (!d->post[i].busy)
+				post_reset(&d->post[i]);
+		}
 	}
 }
 
@@ -785,6 +911,7 @@ int scp_notifier_alloc(void *ctx)
 	g_ntf->cfg.fsync_ms = SCP_NOTIFIER_DEFAULT_FSYNC_MS;
 	g_ntf->cfg.batch_max = SCP_NOTIFIER_DEFAULT_BATCH;
 	g_ntf->cfg.batch_bytes = SCP_NOTIFIER_DEFAULT_BATCH_BYTES;
+	g_ntf->cfg.posts = SCP_NOTIFIER_DEFAULT_POSTS;
 	g_ntf->tdefs = talloc_memdup(g_ntf, ntf_tdefs_tmpl, sizeof(ntf_tdefs_tmpl));
 	if (!g_ntf->cfg.spool_path || !g_ntf->tdefs)
 		return -ENOMEM;
@@ -862,14 +989,17 @@ int scp_notifier_start(void)
 void scp_notifier_stop(void)
 {
 	struct dest *d;
+	unsigned int i;
 
 	if (!g_ntf)
 		return;
 	llist_for_each_entry(d, &g_ntf->dests, list) {
 		osmo_timer_del(&d->timer);
-		if (d->busy)
-			curl_multi_remove_handle(g_ntf->multi, d->easy);
-		dest_reset(d);
+		for (i = 0; i < ARRAY_SIZE(d->post); i++) {
+			if (d->post[i].busy)
+				curl_multi_remove_handle(g_ntf->multi, d->post[i].easy);
+			post_reset(&d->post[i]);
+		}
 	}
 	if (g_ntf->multi) {
 		osmo_timer_del(&g_ntf->curl_timer);
@@ -903,13 +1033,15 @@ void scp_notifier_vty_show(struct vty *vty)
 		scp_spool_bytes(g_ntf->spool), scp_spool_file_size(g_ntf->spool), scp_spool_head(g_ntf->spool),
 		st->dropped, st->replayed, VTY_NEWLINE);
 	llist_for_each_entry(d, &g_ntf->dests, list) {
-		unsigned int pending = 0;
+		unsigned int pending = 0, in_flight = 0, i;
 		struct scp_spool_rec *r;
 
 		for (r = scp_spool_first(g_ntf->spool); r; r = scp_spool_next(g_ntf->spool, r))
 			pending += r->user == d && !r->acked;
-		vty_out(vty, " %s: %s, pending %u, in flight %u, sent %" PRIu64 ", failed posts %" PRIu64 "%s", d->url,
-			d->backoff_ms ? "retrying" : "ok", pending, d->busy ? d->n_batch : 0, d->sent, d->failures,
-			VTY_NEWLINE);
+		for (i = 0; i < ARRAY_SIZE(d->post); i++)
+			in_flight += d->post[i].busy ? d->post[i].n_batch : 0;
+		vty_out(vty, " %s: %s, pending %u, in flight %u in %u POSTs, sent %" PRIu64 ", failed posts %" PRIu64
+			"%s", d->url, d->backoff_ms ? "retrying" : "ok", pending, in_flight, posts_busy(d), d->sent,
+			d->failures, VTY_NEWLINE);
 	}
 }

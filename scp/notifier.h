@@ -22,6 +22,8 @@
 #define SCP_NOTIFIER_DEFAULT_SPOOL	"tandem-scp.spool"
 #define SCP_NOTIFIER_DEFAULT_BATCH	100
 #define SCP_NOTIFIER_DEFAULT_BATCH_BYTES	(48 * 1024)
+#define SCP_NOTIFIER_DEFAULT_POSTS	2
+#define SCP_NOTIFIER_MAX_POSTS		4
 #define SCP_NOTIFIER_ID_MAX		32
 
 /*! Which party's number a route looks at. */
@@ -49,6 +51,7 @@ struct scp_notifier_cfg {
 	struct llist_head routes;	/*!< struct scp_notifier_route, configured order */
 	unsigned int batch_max;		/*!< events per POST */
 	unsigned int batch_bytes;	/*!< body bytes per POST (the server's JSON body limit is 64 KiB) */
+	unsigned int posts;		/*!< POSTs in flight per URL at most, while there is a backlog */
 };
 
 /*! Counters of the notifier. */

@@ -245,6 +245,14 @@ DEFUN(cfg_batch, cfg_batch_cmd, "batch <1-1000>", "Most call events in one POST\
 	return CMD_SUCCESS;
 }
 
+DEFUN(cfg_posts, cfg_posts_cmd, "posts-in-flight <1-4>",
+      "Most POSTs in flight per server URL (a further one only while every POST in flight is full)\n"
+      "POSTs (1: one at a time)\n")
+{
+	scp_notifier_cfg()->posts = atoi(argv[0]);
+	return CMD_SUCCESS;
+}
+
 DEFUN(cfg_timer, cfg_timer_cmd, "timer " OSMO_TDEF_VTY_ARG_SET_OPTIONAL,
       "Timers of the notifier (retry backoff, HTTP timeouts)\n" OSMO_TDEF_VTY_DOC_SET)
 {
@@ -272,7 +280,7 @@ static int config_write_notifier(struct vty *vty)
 	if (!c->instance_id && !strcmp(c->spool_path, SCP_NOTIFIER_DEFAULT_SPOOL) &&
 	    c->spool_max_bytes == SCP_NOTIFIER_DEFAULT_MAX_BYTES && c->fsync_ms == SCP_NOTIFIER_DEFAULT_FSYNC_MS &&
 	    !c->api_key && !c->default_url && llist_empty(&c->routes) && c->batch_max == SCP_NOTIFIER_DEFAULT_BATCH &&
-	    !timers)
+	    c->posts == SCP_NOTIFIER_DEFAULT_POSTS && !timers)
 		return CMD_SUCCESS;
 	vty_out(vty, "notifier%s", VTY_NEWLINE);
 	if (c->instance_id)
@@ -292,6 +300,8 @@ static int config_write_notifier(struct vty *vty)
 			r->url, VTY_NEWLINE);
 	if (c->batch_max != SCP_NOTIFIER_DEFAULT_BATCH)
 		vty_out(vty, " batch %u%s", c->batch_max, VTY_NEWLINE);
+	if (c->posts != SCP_NOTIFIER_DEFAULT_POSTS)
+		vty_out(vty, " posts-in-flight %u%s", c->posts, VTY_NEWLINE);
 	osmo_tdef_vty_write(vty, scp_notifier_tdefs(), " timer ");
 	return CMD_SUCCESS;
 }
@@ -315,6 +325,7 @@ int scp_notifier_vty_init(void *ctx)
 	install_element(NOTIFIER_NODE, &cfg_route_cmd);
 	install_element(NOTIFIER_NODE, &cfg_no_route_cmd);
 	install_element(NOTIFIER_NODE, &cfg_batch_cmd);
+	install_element(NOTIFIER_NODE, &cfg_posts_cmd);
 	install_element(NOTIFIER_NODE, &cfg_timer_cmd);
 	install_element_ve(&show_notifier_cmd);
 	return 0;

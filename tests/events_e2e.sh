@@ -3,7 +3,8 @@
 # Call events end to end with the real daemons: PostgreSQL + tandem-server + osmo-stp + tandem-scp, calls placed
 # by tandem-ssp. Each call's trigger, answer and end reach the database exactly once; with the server stopped
 # the calls are still answered and the events wait in the spool; when it is back they arrive exactly once; an
-# SCP killed (SIGKILL) with a non-empty spool replays it after its restart. Prints a transcript
+# SCP killed (SIGKILL) with a non-empty spool replays it after its restart; a backlog goes out over two POSTs
+# at once, the events of one call never in two of them. Prints a transcript
 # (tests/events_e2e.ok).
 set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
@@ -45,6 +46,7 @@ scp
  national-length 10
  ssn 146 cap
  service-key 100 continue monitor
+ service-key 101 continue
 notifier
  instance-id scp-e2e
  spool-path $D/events.spool
@@ -148,6 +150,32 @@ srv_start "$WORK/srv.cfg" "$WORK/srv4.log"
 srv_wait_ready "$HTTP_PORT" || exit 1
 report 21
 scp_vty "show notifier" | sed -n 's/^ http:[^ ]*: \([a-z]*\), pending \([0-9]*\),.*/destination: \1, pending \2/p'
+
+echo "# a backlog goes out over two POSTs at once (posts-in-flight 2), the events of a call never in two at once"
+# the server stopped: the POSTs in flight time out after 1 s (X102) and go again; 240 unmonitored calls (one
+# event each, no two of one call) fill two POSTs (100 events or 48 KiB each) while 60 monitored calls add their three events each
+kill -STOP "$SRV_PID"
+scp_vty "enable" "configure terminal" "notifier" "timer X102 1000" "end" >/dev/null
+for sc in "trigger 240 101 2" "monitor 60 100 3"; do
+	set -- $sc
+	"$B/tools/tandem-ssp" -c "$D/ssp.cfg" load --quiet --protocol cap2 --scenario "$1" --rate "$2" --duration 1 \
+		--service-key "$3" --answer-after 0.05 --hold 0.05 --calling-range "+1201557${4}000-+1201557${4}999" \
+		--called-range +12015550199-+12015550199 --json "$D/load.json" >/dev/null 2>"$D/load.err"
+	jq -r '"load: \(.started) calls, answered \(.answered), failed \(.failed)"' "$D/load.json" ||
+		cat "$D/load.err"
+done
+_i=0
+while [ $_i -lt 50 ] && ! scp_vty "show notifier" | grep -q ' in 2 POSTs,'; do
+	sleep 0.2
+	_i=$((_i + 1))
+done
+[ $_i -lt 50 ] && echo "seen: two POSTs in flight at once" || scp_vty "show notifier"
+kill -CONT "$SRV_PID"
+scp_vty "enable" "configure terminal" "notifier" "timer X102 5000" "end" >/dev/null
+report 441
+pg_sql -c "SELECT 'events of one call stored before an earlier one of it: ' || count(*) FROM call_events a
+	JOIN call_events b ON b.instance = a.instance AND b.call = a.call AND b.seq > a.seq
+	WHERE b.received_at < a.received_at"
 
 echo "# the notifier node as write terminal gives it back (defaults left out), and bad values refused"
 scp_vty "enable" "configure terminal" "notifier" "instance-id bad/name" "default-url ftp://x" "route calling 12a http://x" \
