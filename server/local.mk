@@ -106,6 +106,9 @@ SERVER_SQL += server/sql/006_matcher_plans.sql
 # The leg matcher once per statement, the common case of a batch's legs in set-based statements.
 SERVER_SQL += server/sql/007_matcher_batch.sql
 
+# The outbox's and the deliveries' foreign keys replaced by triggers on delete; BRIN indexes for the logs' ages.
+SERVER_SQL += server/sql/008_outbox_keys.sql
+
 # The subscriber web page (server/web/, no build step): GET / and GET /web/{file} from `web-root`, by default
 # the installed copy in pkgdatadir/web.
 server_libtandem_server_a_SOURCES += server/web.c

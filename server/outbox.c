@@ -16,7 +16,8 @@
  * the highest deleted seq in outbox_pruned (a client resuming below it gets a resync event). Several
  * instances share the job through a try-lock: one runs it, the others skip that round. Cost: the count limit
  * groups the whole outbox by device (an index-only scan of outbox_device_seq), the age limit reads only the
- * old rows (outbox_created). */
+ * old rows (outbox_created, a BRIN index). Rows of a device deleted meanwhile (008_outbox_keys.sql) go with the
+ * old rows; only existing devices get an outbox_pruned row. */
 
 #include <errno.h>
 #include <inttypes.h>
@@ -61,6 +62,7 @@ static const char sql_retention[] =
 	"  GROUP BY device_id),"
 	" del AS (DELETE FROM outbox o USING cut WHERE o.device_id = cut.device_id AND o.seq <= cut.seq RETURNING 1),"
 	" hz AS (INSERT INTO outbox_pruned AS p (device_id, seq) SELECT device_id, seq FROM cut"
+	"  WHERE EXISTS (SELECT 1 FROM devices d WHERE d.id = cut.device_id)"
 	"  ON CONFLICT (device_id) DO UPDATE SET seq = greatest(p.seq, excluded.seq) RETURNING 1)"
 	" SELECT (SELECT count(*) FROM del), (SELECT count(*) FROM hz), (SELECT ok FROM lk)";
 

@@ -7,7 +7,8 @@
 # card. A second call carries no field the device already holds at its version, a changed field again; a block
 # suppresses the cards; a withheld caller is shown without digits and gets no card; an uninvolved device sees
 # nothing; GET /v1/media/{id} only for devices the photo was delivered to (and the owner); redelivered events
-# make nothing twice. Prints a transcript that tests/server_sessions.ok holds.
+# make nothing twice. Deleting a device deletes its outbox rows and deliveries, deleting a subscriber the
+# deliveries of its card (the triggers of 008). Prints a transcript that tests/server_sessions.ok holds.
 set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
 . "$abs_top_srcdir/tests/server_lib.sh"
@@ -218,5 +219,22 @@ pg_sql -c "SELECT id, state FROM sessions ORDER BY id"
 
 echo "# C's device, party to none of these calls:"
 sse_new c
+count
+
+echo "# B's PC deleted: its outbox rows and card deliveries go with it; subscriber B deleted: the deliveries of B's card"
+B_ID=$(pg_sql -c "SELECT id FROM subscribers WHERE tdn = '+4930200'")
+held()
+{
+	echo "outbox rows of device 2: $(pg_sql -c 'SELECT count(*) FROM outbox WHERE device_id = 2'), deliveries to" \
+		"device 2: $(pg_sql -c 'SELECT count(*) FROM deliveries WHERE device_id = 2'), deliveries of B's card:" \
+		"$(pg_sql -c "SELECT count(*) FROM deliveries WHERE subject_id = $B_ID")"
+}
+held
+req DELETE /v1/devices/2 >/dev/null
+echo "DELETE /v1/devices/2 -> $CODE"
+held
+req DELETE /v1/subscribers/%2B4930200 >/dev/null
+echo "DELETE /v1/subscribers/+4930200 -> $CODE"
+held
 count
 srv_stop "$SRV_PID" && echo "daemon stopped cleanly"
