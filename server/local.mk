@@ -109,6 +109,9 @@ SERVER_SQL += server/sql/007_matcher_batch.sql
 # The outbox's and the deliveries' foreign keys replaced by triggers on delete; BRIN indexes for the logs' ages.
 SERVER_SQL += server/sql/008_outbox_keys.sql
 
+# The CHECK constraints of the rows every call writes without regular expressions.
+SERVER_SQL += server/sql/009_cheap_checks.sql
+
 # The subscriber web page (server/web/, no build step): GET / and GET /web/{file} from `web-root`, by default
 # the installed copy in pkgdatadir/web.
 server_libtandem_server_a_SOURCES += server/web.c
