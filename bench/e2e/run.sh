@@ -26,6 +26,8 @@
 # ones mostly name them `unchanged` (the device holds them at their version).
 # EXPERIMENT_SQL: a what-if statement run on the throwaway database after provisioning (e.g. an index), named
 # in the output; the figures are then not the product's. SSE_HOLD=PATH: another build of sse_hold.
+# PERF=1: perf record -a from just before the SIGCONT to the end of the drain (spool mode), the share of each
+# process printed, perf.data kept with KEEP=1.
 # PROFILE=1: pg_stat_statements (nested statements, planning time) in the throwaway cluster, printed at the end.
 # A benchmark, not a test: nothing fails on a figure. Bounded: each wait has a limit, every process stops at the
 # end (EXIT trap).
@@ -47,6 +49,8 @@ PGBENCH_CLIENTS=${PGBENCH_CLIENTS:-4}
 PROBE_N=${PROBE_N:-50}
 EXPERIMENT_SQL=${EXPERIMENT_SQL:-}	# what-if SQL run on the throwaway database after provisioning
 PRELOAD=${PRELOAD:-0}		# calls made before the setups/s measurement (a database in service)
+PERF=${PERF:-0}			# 1: perf record -a over the drain (SETUP_MODE=spool), kept in the working directory
+PERF_PID=
 PGBENCH=${PGBENCH:-/usr/lib/postgresql/15/bin/pgbench}
 SRV_EXTRA=${SRV_EXTRA:-}	# extra lines for the server node, e.g. "timer server X10 60"
 SSE_HOLD=${SSE_HOLD:-$BUILDDIR/bench/e2e/sse_hold}	# e.g. a sanitizer build of it
@@ -95,6 +99,7 @@ e2e_cleanup()
 {
 	# a stopped tandem-server (phase 2) ignores SIGTERM until it is continued
 	[ -n "${SRV_PID:-}" ] && kill -CONT "$SRV_PID" 2>/dev/null
+	[ -n "${PERF_PID:-}" ] && kill -INT "$PERF_PID" 2>/dev/null
 	stp_harness_cleanup
 	harness_cleanup
 	if [ -n "${KEEP:-}" ]; then echo "run.sh: kept $WORK"; else rm -rf "$WORK"; fi
@@ -150,6 +155,17 @@ wait_sessions()
 		_i=$((_i + 1))
 	done
 	return 1
+}
+# wait_drain N SECONDS: wait_sessions, but while the sessions are being made only psql asks, once a second:
+# starting psql and the VTY client five times a second took about 6 % of the two vCPUs the chain runs on
+wait_drain()
+{
+	_i=0
+	while [ $_i -lt "$2" ] && [ "$(sessions)" -lt "$1" ]; do
+		sleep 1
+		_i=$((_i + 1))
+	done
+	wait_sessions "$1" "$2"
 }
 
 T0=$(date +%s)
@@ -293,6 +309,11 @@ if [ "$SETUP_MODE" = spool ]; then
 			'[.failed, .failures]' "$D/load.json")"
 	[ "$DEPTH" = "$CALLS" ] || echo "  NOTE: spool depth $DEPTH is not the $CALLS calls made"
 	POSTS0=$(scp_posts)
+	if [ "$PERF" = 1 ]; then
+		perf record -a -F 999 -o "$D/perf.data" >"$D/perf.log" 2>&1 &
+		PERF_PID=$!
+		sleep 0.5
+	fi
 	SRVT0=$(ticks "$SRV_PID")
 	PGT0=$(pg_ticks)
 	SSET0=$(ticks "$SSE_PID")
@@ -309,8 +330,15 @@ else
 	DEPTH=$(spool_depth)
 	CALLS=$(jq .started "$D/load.json")
 fi
-wait_sessions $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
+wait_drain $((S0 + CALLS)) "$DRAIN_S" || echo "  only $(($(sessions) - S0)) of $CALLS sessions after $DRAIN_S s"
 CALLS_SETUP=$CALLS
+if [ -n "$PERF_PID" ]; then
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID"
+	PERF_PID=
+	echo "  perf profile of the drain (every CPU): $D/perf.data, by process:"
+	perf report -i "$D/perf.data" --sort comm --stdio 2>/dev/null | grep '%' | head -n 8 | sed 's/^/    /'
+fi
 SRVT1=$(ticks "$SRV_PID")
 PGT1=$(pg_ticks)
 SSET1=$(ticks "$SSE_PID")
