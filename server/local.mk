@@ -112,6 +112,9 @@ SERVER_SQL += server/sql/008_outbox_keys.sql
 # The CHECK constraints of the rows every call writes without regular expressions.
 SERVER_SQL += server/sql/009_cheap_checks.sql
 
+# The card deliveries written without INSERT ... ON CONFLICT.
+SERVER_SQL += server/sql/010_deliveries_write.sql
+
 # The subscriber web page (server/web/, no build step): GET / and GET /web/{file} from `web-root`, by default
 # the installed copy in pkgdatadir/web.
 server_libtandem_server_a_SOURCES += server/web.c
