@@ -198,6 +198,17 @@ static void fetch_failed(struct sse_stream *s)
 		llist_add_tail(&s->retry, &s->sse->retry);
 }
 
+/* Every stream of a fetch list failed. */
+static void fetch_failed_all(struct llist_head *list)
+{
+	struct sse_stream *s, *tmp;
+
+	llist_for_each_entry_safe(s, tmp, list, fetch) {
+		llist_del_init(&s->fetch);
+		fetch_failed(s);
+	}
+}
+
 /* One row of a stream's page. */
 static void page_row(struct sse_stream *s, const char *seq_s, const char *type, const char *payload)
 {
@@ -219,25 +230,16 @@ static void fetch_cb(void *priv, const PGresult *res, const char *errmsg)
 {
 	struct sse_fetch *f = priv;
 	struct srv_sse *sse = f->sse;
-	struct sse_stream **by_k, *s, *tmp;
+	struct sse_stream **by_k = NULL, *s, *tmp;
 	int i, n;
 
-	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+	if (!res || PQresultStatus(res) != PGRES_TUPLES_OK)
 		LOGP(DAPI, LOGL_INFO, "events of %u streams: %s\n", f->n, errmsg ? errmsg : "?");
-		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
-			llist_del_init(&s->fetch);
-			fetch_failed(s);
-		}
-		talloc_free(f);
-		retry_later(sse);
-		return;
-	}
-	by_k = talloc_zero_array(f, struct sse_stream *, f->n);
+	else
+		by_k = talloc_zero_array(f, struct sse_stream *, f->n);
 	if (!by_k) {
-		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
-			llist_del_init(&s->fetch);
-			fetch_failed(s);
-		}
+		/* the database is away (or memory short): each stream tries again after the next good scan */
+		fetch_failed_all(&f->streams);
 		talloc_free(f);
 		retry_later(sse);
 		return;
@@ -316,16 +318,10 @@ static void fetch_timer_cb(void *data)
 fail:
 	/* the database is away or memory is short: every queued stream tries again after the next good scan */
 	if (f) {
-		llist_for_each_entry_safe(s, tmp, &f->streams, fetch) {
-			llist_del_init(&s->fetch);
-			fetch_failed(s);
-		}
+		fetch_failed_all(&f->streams);
 		talloc_free(f);
 	}
-	llist_for_each_entry_safe(s, tmp, &sse->fetch_queue, fetch) {
-		llist_del_init(&s->fetch);
-		fetch_failed(s);
-	}
+	fetch_failed_all(&sse->fetch_queue);
 	retry_later(sse);
 }
 

@@ -4,7 +4,8 @@
 # by tandem-ssp. Each call's trigger, answer and end reach the database exactly once; with the server stopped
 # the calls are still answered and the events wait in the spool; when it is back they arrive exactly once; an
 # SCP killed (SIGKILL) with a non-empty spool replays it after its restart; a backlog goes out over two POSTs
-# at once, the events of one call never in two of them. Prints a transcript
+# at once, the events of one call never in two of them; a batch the server refuses (413) goes again one event
+# at a time. Prints a transcript
 # (tests/events_e2e.ok).
 set -u
 . "$abs_top_srcdir/tests/pg-harness.sh"
@@ -176,6 +177,25 @@ report 441
 pg_sql -c "SELECT 'events of one call stored before an earlier one of it: ' || count(*) FROM call_events a
 	JOIN call_events b ON b.instance = a.instance AND b.call = a.call AND b.seq > a.seq
 	WHERE b.received_at < a.received_at"
+
+echo "# the server refuses a batch (413: its JSON body limit lowered to 4 KiB): the SCP sends it one event at a time"
+srv_vty()
+{
+	python3 "$abs_top_srcdir/tests/osmo_vty.py" vty 127.0.0.1 "$VTY_PORT" "enable" "configure terminal" "server" \
+		"$1" "end" >/dev/null
+}
+srv_vty "body-limit json 4096"
+kill -STOP "$SRV_PID"
+"$B/tools/tandem-ssp" -c "$D/ssp.cfg" load --quiet --protocol cap2 --scenario trigger --rate 60 --duration 1 \
+	--service-key 101 --calling-range +12015574000-+12015574999 --called-range +12015550199-+12015550199 \
+	--json "$D/load.json" >/dev/null 2>"$D/load.err"
+jq -r '"load: \(.started) calls, answered \(.answered), failed \(.failed)"' "$D/load.json" || cat "$D/load.err"
+kill -CONT "$SRV_PID"
+report 501
+grep -q 'refused a batch of [0-9]* (413' "$D/scp.log" && echo "the SCP was refused a batch and went one by one"
+scp_vty "show rate-counters" | sed -n 's/.*\(events:rejected\|the server refused (4xx): deleted\): *\([0-9]*\).*/rejected events: \2/p' |
+	head -n 1
+srv_vty "body-limit json 65536"
 
 echo "# the notifier node as write terminal gives it back (defaults left out), and bad values refused"
 scp_vty "enable" "configure terminal" "notifier" "instance-id bad/name" "default-url ftp://x" "route calling 12a http://x" \
