@@ -6,13 +6,13 @@
 # network legs of new calls between coupled parties (what one ingest statement of POST /v1/call-events stores),
 # timed one by one; then pgbench's single-row INSERT on the same cluster for the ratio.
 #
-#   bench/matcher/run.sh            VERSIONS ("6 7"), NB (50), BS (100), PGBENCH_S (5), PGSS=1 (the statements
+#   bench/matcher/run.sh            VERSIONS ("7 10"), NB (50), BS (100), PGBENCH_S (5), PGSS=1 (the statements
 #                                   by total time, pg_stat_statements with track = all, per version)
 #
 # Bounded: NB * BS legs per version (at most 200,000), pgbench for PGBENCH_S seconds.
 set -eu
 SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
-VERSIONS=${VERSIONS:-6 7}
+VERSIONS=${VERSIONS:-7 10}
 NB=${NB:-50}
 BS=${BS:-100}
 PGBENCH_S=${PGBENCH_S:-5}
