@@ -378,6 +378,8 @@ pgb()
 }
 PGB1=$(pgb 1)
 PGBN=$(pgb "$PGBENCH_CLIENTS")
+# pgbench's table (about a million rows) would otherwise be vacuumed by autovacuum during the latency runs
+pg_sql -c "DROP TABLE bench_insert"
 echo "  pgbench single-row INSERT, same cluster, $PGBENCH_S s: $PGB1 inserts/s (1 connection, as tandem-server)," \
 	"$PGBN/s ($PGBENCH_CLIENTS connections)"
 RATIO=$(awk -v a="$SETUPS" -v b="$PGB1" 'BEGIN { printf "%.3f", (b ? a / b : 0) }')
