@@ -409,24 +409,24 @@ static unsigned int posts_busy(const struct dest *d)
  * while every POST in flight was filled, not after a failure and not while events go one by one. */
 static struct post *post_free(struct dest *d)
 {
-	unsigned int i, limit = g_ntf->cfg.posts;
+	unsigned int i, busy = 0;
 	struct post *free_p = NULL;
 
 	if (!d->next || d->rewind)
 		return NULL;
-	if (limit > ARRAY_SIZE(d->post))
-		limit = ARRAY_SIZE(d->post);
-	for (i = 0; i < limit; i++) {
+	/* every post, also beyond a `posts-in-flight` lowered while they were in flight */
+	for (i = 0; i < ARRAY_SIZE(d->post); i++) {
 		struct post *p = &d->post[i];
 
 		if (p->busy) {
 			if (!p->full || d->single)
 				return NULL;
+			busy++;
 		} else if (!free_p) {
 			free_p = p;
 		}
 	}
-	return free_p;
+	return busy < g_ntf->cfg.posts ? free_p : NULL;
 }
 
 /* Is the call of a record in a POST in flight other than p? */
