@@ -42,9 +42,11 @@ struct ain_cfg g_ain;
  * transactions get an inactivity timer of their own, long enough for a call. */
 struct osmo_tdef ain_tdefs[] = {
 	{ .T = -1, .default_val = 7200, .val = 7200, .unit = OSMO_TDEF_S,
-	  .desc = "AIN transaction inactivity (a monitored call is silent while it lasts): the SCP aborts it" },
+	  .desc = "AIN transaction inactivity (a monitored call is silent while it lasts): the SCP sends an "
+		  "ActivityTest (any other transaction is aborted)" },
 	{ .T = -2, .default_val = 10, .val = 10, .unit = OSMO_TDEF_S,
-	  .desc = "AIN invoke timer for operations without a timer of their own" },
+	  .desc = "AIN invoke timer for operations without a timer of their own (ActivityTest: no result within "
+		  "it aborts the transaction)" },
 	{}
 };
 
@@ -65,6 +67,7 @@ enum ain_svc_event {
 	AIN_EV_TC_END_IND,	/* Response from the switch */
 	AIN_EV_TC_ABORT_IND,	/* user or P-Abort */
 	AIN_EV_TC_TIMEOUT_IND,	/* transaction inactivity */
+	AIN_EV_TC_L_CANCEL_IND,	/* ActivityTest got no result */
 };
 
 static const struct value_string ain_svc_event_names[] = {
@@ -79,6 +82,7 @@ static const struct value_string ain_svc_event_names[] = {
 	{ AIN_EV_TC_END_IND, "TC-END.ind" },
 	{ AIN_EV_TC_ABORT_IND, "TC-ABORT.ind" },
 	{ AIN_EV_TC_TIMEOUT_IND, "TC-TIMEOUT.ind" },
+	{ AIN_EV_TC_L_CANCEL_IND, "TC-L-CANCEL.ind" },
 	{}
 };
 
@@ -87,6 +91,7 @@ struct ain_svc {
 	bool finish;			/* the switch's last message is answered: end the transaction */
 	bool peer_ended;		/* the switch ended it (Response): nothing can be sent */
 	unsigned int rejects;		/* Rejects this service logic queued in the current message */
+	bool activity_test;		/* an ActivityTest went out and the switch sent nothing since */
 };
 
 /*
@@ -162,6 +167,16 @@ static int invoke(struct ain_svc *svc, int opcode, const uint8_t *p, size_t len,
 {
 	struct tcap_opcode op = op_private(opcode);
 	int rc = tcap_dlg_invoke(svc->sv.dlg, &op, p, len, timeout_s, false);
+
+	return rc < 0 ? rc : 0;
+}
+
+/* GR-1299 ActivityTest: does the call of this quiet transaction still exist? The switch answers with a
+ * ReturnResult; none within `ain X2` ends the transaction (TC-L-CANCEL). No parameters. */
+static int send_activity_test(struct ain_svc *svc)
+{
+	struct tcap_opcode op = op_private(AIN_OP_ACTIVITY_TEST);
+	int rc = tcap_dlg_invoke(svc->sv.dlg, &op, NULL, 0, osmo_tdef_get(ain_tdefs, -2, OSMO_TDEF_S, 10), true);
 
 	return rc < 0 ? rc : 0;
 }
@@ -514,6 +529,16 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		scp_svc_term(&svc->sv);
 		break;
 	case AIN_EV_TC_TIMEOUT_IND:
+		/* a quiet monitored call: ask the switch whether it still exists (once: quiet again after the
+		 * question, it is gone) */
+		if (!svc->activity_test && send_activity_test(svc) == 0 && tcap_dlg_continue(svc->sv.dlg) == 0) {
+			svc->activity_test = true;
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_ACTIVITY_TEST);
+			break;
+		}
+		/* could not ask: give up on the transaction */
+		/* fall through */
+	case AIN_EV_TC_L_CANCEL_IND:
 		scp_svc_timed_out(&svc->sv);
 		break;
 	}
@@ -534,7 +559,7 @@ static const struct osmo_fsm_state ain_svc_states[] = {
 		.name = "MONITORING",
 		.in_event_mask = S(AIN_EV_O_ANSWER_IND) | S(AIN_EV_T_ANSWER_IND) | S(AIN_EV_O_DISCONNECT_IND) |
 				 S(AIN_EV_T_DISCONNECT_IND) | S(AIN_EV_CLOSE_IND) | S(AIN_EV_TC_END_IND) |
-				 S(AIN_EV_TC_ABORT_IND) | S(AIN_EV_TC_TIMEOUT_IND),
+				 S(AIN_EV_TC_ABORT_IND) | S(AIN_EV_TC_TIMEOUT_IND) | S(AIN_EV_TC_L_CANCEL_IND),
 		.out_state_mask = 0,
 		.action = st_monitoring,
 	},
@@ -741,6 +766,8 @@ void scp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			tcap_dlg_u_abort(dlg);
 			return;
 		}
+		/* the switch is there (an ActivityTest's result comes this way) */
+		svc->activity_test = false;
 		if (!handle_components(svc, ind))
 			return;
 		if (svc->finish)
@@ -765,7 +792,9 @@ void scp_ain_ind(struct tcap_tsl *tsl, struct tcap_dlg *dlg, const struct tcap_i
 			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_TC_TIMEOUT_IND, NULL);
 		break;
 	case TCAP_IND_L_CANCEL:
-		/* the SCP invokes nothing that reports success */
+		/* only ActivityTest reports success */
+		if (svc)
+			osmo_fsm_inst_dispatch(svc->sv.fi, AIN_EV_TC_L_CANCEL_IND, NULL);
 		break;
 	}
 }

@@ -325,8 +325,10 @@ static void st_monitoring(struct osmo_fsm_inst *fi, uint32_t event, void *data)
 		op = op_local(CAP_OP_ACTIVITY_TEST);
 		if (tcap_dlg_invoke(svc->sv.dlg, &op, NULL, 0, osmo_tdef_get(g_scp->tdefs, -10, OSMO_TDEF_S, 5),
 				    true) > 0 &&
-		    tcap_dlg_continue(svc->sv.dlg) == 0)
+		    tcap_dlg_continue(svc->sv.dlg) == 0) {
+			scp_ssn_ctr_inc(svc->sv.ssn, SCP_CTR_TX_ACTIVITY_TEST);
 			break;
+		}
 		/* could not ask: give up on the dialogue */
 		/* fall through */
 	case CAP_EV_TC_L_CANCEL_IND:

@@ -34,6 +34,8 @@ static const struct rate_ctr_desc ssn_ctr_desc[] = {
 	[SCP_CTR_TX_ABORT] = { "tx:abort", "Dialogues aborted by the SCP" },
 	[SCP_CTR_TIMEOUT] = { "timeout", "Dialogues ended by a timer" },
 	[SCP_CTR_FAIL_OPEN] = { "fail_open", "Calls let through because of an internal problem" },
+	[SCP_CTR_TX_ACTIVITY_TEST] = { "tx:activity_test", "Quiet monitored calls asked whether they still exist "
+				       "(activityTest / ActivityTest)" },
 };
 
 static const struct rate_ctr_group_desc ssn_ctrg_desc = {

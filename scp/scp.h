@@ -67,6 +67,7 @@ enum scp_ssn_ctr {
 	SCP_CTR_TX_ABORT,
 	SCP_CTR_TIMEOUT,
 	SCP_CTR_FAIL_OPEN,
+	SCP_CTR_TX_ACTIVITY_TEST,
 };
 
 /* One SCCP subsystem we serve: an SCCP user, a TCAP layer, a protocol. */

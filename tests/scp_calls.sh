@@ -28,10 +28,12 @@ stp_cleanup_hook()
 stp_start asp-scp:0.23.1:0.23.2 asp-ssp:0.23.2:0.23.1 || exit $?
 . "$SRCDIR/tests/scp_lib.sh"
 D=$STP_DIR
-# the cleanup group lets the SCP's timers end a call whose switch went quiet: short ones
+# the cleanup group lets the SCP's timers end a call whose switch went quiet, and ask a quiet one: short ones
 if [ "$GROUP" = cleanup ]; then
 	SCP_X1=2
 	SCP_X10=1
+	AIN_X1=2
+	AIN_X2=1
 fi
 
 # tandem-scp: CAP on 146, INAP on 241; one rule per kind of answer
@@ -57,6 +59,8 @@ scp
  ain-trigger 15 proceed monitor
  timer scp X1 ${SCP_X1:-60}
  timer scp X10 ${SCP_X10:-5}
+ timer ain X1 ${AIN_X1:-7200}
+ timer ain X2 ${AIN_X2:-10}
 EOF
 
 ssp_config "$D/ssp.cfg" </dev/null
@@ -287,6 +291,13 @@ cleanup)
 	echo "== active dialogues: $(ctrl_get dialogues-active)"
 	ssp "SSF stops answering during the call" call --protocol cap3 --direction term \
 		--calling 2015550100 --called 2015550199 --service-key 200 --drop-after 0.1
+	wait_idle 100
+	ssp "AIN call quiet beyond ain X1: ActivityTest answered, the call goes on" call --protocol ain \
+		--direction orig --calling 2015550100 --called 2015550199 --answer-after 0.2 --hold 3
+	wait_idle 20
+	echo "== active dialogues: $(ctrl_get dialogues-active)"
+	ssp "AIN switch stops answering during the call" call --protocol ain --direction orig \
+		--calling 2015550100 --called 2015550199 --drop-after 0.1
 	wait_idle 100
 	;;
 esac
